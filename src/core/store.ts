@@ -1,0 +1,132 @@
+import type { LogLine, Run, RunError, RunStatus, RunTrigger, StepRecord } from "./run.ts";
+import type { WorkflowVersion } from "./workflow.ts";
+
+/** A version as stored: numbered per workflow in the order first seen. */
+export interface StoredVersion extends WorkflowVersion {
+  /** 1, 2, 3... per workflow. */
+  version: number;
+  firstSeenAt: string;
+}
+
+/** The fields of a run known when it is accepted. */
+export interface NewRun {
+  id: string;
+  workflowId: string;
+  workflowVersion: number;
+  versionId: string;
+  input: unknown;
+  trigger: RunTrigger;
+  idempotencyKey: string | null;
+  connectionId: string | null;
+  entityType: string | null;
+  entityId: string | null;
+  webhookUrl: string | null;
+  createdAt: string;
+}
+
+/** An idempotency claim made in the same transaction as the run. */
+export interface IdempotencyClaim {
+  key: string;
+  /** Hash of the canonical JSON of the request's input (and other run fields). */
+  requestHash: string;
+  expiresAt: string;
+}
+
+/** A cron slot claim made in the same transaction as the run (DESIGN §1.4). */
+export interface ScheduleSlotClaim {
+  triggerIndex: number;
+  scheduledFor: string;
+}
+
+export type CreateRunResult =
+  | { outcome: "created"; run: Run }
+  /** The idempotency key exists with the same request: the existing run. */
+  | { outcome: "replayed"; run: Run }
+  /** The idempotency key exists with a different request. */
+  | { outcome: "conflict"; run: Run }
+  /** The schedule slot was already claimed. */
+  | { outcome: "slot-taken" };
+
+export interface RunListFilter {
+  workflowId?: string;
+  status?: RunStatus;
+  /** createdAt >= from (ISO). */
+  from?: string;
+  /** createdAt < to (ISO). */
+  to?: string;
+  limit: number;
+  /** Opaque cursor from a previous page: runs older than it, newest first. */
+  cursor?: string;
+}
+
+export interface RunPage {
+  runs: Run[];
+  nextCursor: string | null;
+}
+
+export interface WorkflowStats {
+  totalRuns: number;
+  successCount: number;
+  failureCount: number;
+  lastRunAt: string | null;
+}
+
+export interface RunFinish {
+  status: Extract<RunStatus, "completed" | "failed" | "cancelled">;
+  output: unknown;
+  error: RunError | null;
+  completedAt: string;
+}
+
+/**
+ * Durable storage of workflow versions, runs, steps and logs. Async so that another database
+ * can stand behind it; every method resolves only after its change is committed.
+ */
+export interface RunStore {
+  /** Records a version if its versionId is new for the workflow; returns its stored form. */
+  saveVersion(version: WorkflowVersion, seenAt: string): Promise<StoredVersion>;
+  getVersion(workflowId: string, versionId: string): Promise<StoredVersion | null>;
+  listVersions(workflowId: string): Promise<StoredVersion[]>;
+
+  /** Creates a run (status pending), atomically with its idempotency or schedule slot claim. */
+  createRun(
+    run: NewRun,
+    claims?: { idempotency?: IdempotencyClaim; slot?: ScheduleSlotClaim },
+  ): Promise<CreateRunResult>;
+  getRun(id: string): Promise<Run | null>;
+  listRuns(filter: RunListFilter): Promise<RunPage>;
+  /** Runs in the given statuses, oldest first (recovery and dispatch). */
+  listRunsByStatus(statuses: RunStatus[], limit?: number): Promise<Run[]>;
+  countRunsByStatus(status: RunStatus): Promise<number>;
+  workflowStats(workflowId: string): Promise<WorkflowStats>;
+
+  /**
+   * Moves a pending run to running, or takes over a running run whose lease is expired or
+   * held by `takeoverFrom`. Returns false when another owner holds it or it is finished.
+   */
+  claimRun(
+    id: string,
+    owner: string,
+    leaseUntil: string,
+    startedAt: string,
+    takeoverFrom?: (owner: string) => boolean,
+  ): Promise<boolean>;
+  /** Extends the lease of every run this owner holds. */
+  renewLeases(owner: string, leaseUntil: string): Promise<void>;
+  /** Owners of running runs, for recovery decisions. */
+  listLeases(): Promise<{ runId: string; owner: string | null; leaseUntil: string | null }[]>;
+
+  saveStep(runId: string, step: StepRecord): Promise<void>;
+  appendLogs(runId: string, lines: LogLine[]): Promise<void>;
+  /** Log lines after the cursor (a line number), up to `limit`. */
+  getLogs(runId: string, after: number, limit: number): Promise<{ lines: (LogLine & { seq: number })[] }>;
+  /** Sets the final state of a run; a run already finished is left as it is (returns false). */
+  finishRun(runId: string, finish: RunFinish): Promise<boolean>;
+
+  /** Deletes finished runs completed before `before`, with their steps and logs; returns how many. */
+  pruneRuns(before: string): Promise<number>;
+  /** Deletes idempotency keys that expired before `now`. */
+  pruneIdempotency(now: string): Promise<number>;
+  checkpoint(): Promise<void>;
+  close(): Promise<void>;
+}
