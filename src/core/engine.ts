@@ -23,12 +23,6 @@ export interface Connection {
   headers?: Record<string, string>;
 }
 
-/** Starts a child run and waits for it (the `workflow` step type); provided by the run service. */
-export type ChildRunner = (
-  request: { workflowId: string; input: unknown; parentRunId: string; parentStepId: string },
-  signal: AbortSignal,
-) => Promise<{ status: RunStatus; output: unknown; error: RunError | null }>;
-
 /** Services available to step executors. */
 export interface EngineServices {
   clock: Clock;
@@ -39,7 +33,6 @@ export interface EngineServices {
   env: Record<string, string>;
   /** Connections by name; each name has one or more targets, the first is the default. */
   connections: Record<string, Connection[]>;
-  runChild?: ChildRunner;
 }
 
 /** What an executor receives for one attempt of one step. */

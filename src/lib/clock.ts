@@ -10,6 +10,8 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException("The operation was aborted", "AbortError");
 }
 
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** The real clock. */
 export const systemClock: Clock = {
   now: () => Date.now(),
@@ -20,14 +22,19 @@ export const systemClock: Clock = {
         clearTimeout(timer);
         reject(abortReason(signal as AbortSignal));
       };
-      const timer = setTimeout(
-        () => {
+      const wakeAt = Date.now() + Math.max(0, ms);
+      let timer: ReturnType<typeof setTimeout>;
+      // setTimeout overflows past 2^31-1 ms and fires at once, so long sleeps go in capped chunks.
+      const arm = () => {
+        const left = wakeAt - Date.now();
+        if (left <= 0) {
           signal?.removeEventListener("abort", onAbort);
-          resolve();
-        },
-        Math.max(0, ms),
-      );
+          return resolve();
+        }
+        timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+      };
       signal?.addEventListener("abort", onAbort, { once: true });
+      arm();
     });
   },
 };

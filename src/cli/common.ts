@@ -1,0 +1,67 @@
+import { Command, Option } from "clipanion";
+import { ConfigError } from "../daemon/config.ts";
+
+/** An error the CLI reports as one line, with its exit code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = 1,
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+/** Exit codes of `wfd` commands (DESIGN §9). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
+
+/** Colours for people on a terminal; plain text everywhere else. */
+export function paint(stream: NodeJS.WriteStream) {
+  const on = Boolean(stream.isTTY) && !process.env.NO_COLOR;
+  const wrap = (code: number) => (text: string) => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
+  return { green: wrap(32), red: wrap(31), yellow: wrap(33), dim: wrap(2), bold: wrap(1) };
+}
+
+/**
+ * Base of every command: turns any error into one clear line on stderr (never a stack) and an
+ * exit code, so `execute()` stays about the work.
+ */
+export abstract class WfdCommand extends Command {
+  abstract run(): Promise<number>;
+
+  async execute(): Promise<number> {
+    try {
+      return await this.run();
+    } catch (error) {
+      return reportError(error, this.context.stderr);
+    }
+  }
+}
+
+/** The --config/--dir/--data options shared by commands that read workflows or the store. */
+export abstract class ProjectCommand extends WfdCommand {
+  config = Option.String("--config", { description: "Path of wfd.yaml (default: ./wfd.yaml if present)" });
+  dir = Option.String("--dir", {
+    description: "Workflows directory (default: from wfd.yaml, else ./workflows)",
+  });
+  data = Option.String("--data", { description: "Data directory (default: from wfd.yaml, else ./.wfd)" });
+
+  protected overrides() {
+    return { config: this.config, dir: this.dir, data: this.data };
+  }
+}
+
+function reportError(error: unknown, stderr: NodeJS.WritableStream): number {
+  const colour = paint(process.stderr);
+  if (error instanceof ConfigError) {
+    for (const line of error.problems) stderr.write(`${colour.red("error:")} ${line}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof CliError) {
+    stderr.write(`${colour.red("error:")} ${error.message}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  stderr.write(`${colour.red("error:")} ${message.split("\n")[0]}\n`);
+  return EXIT.failed;
+}

@@ -1,0 +1,47 @@
+import { Option } from "clipanion";
+import * as t from "typanion";
+import { loadConfig } from "../daemon/config.ts";
+import { CliError, EXIT, ProjectCommand } from "./common.ts";
+import { processLogger } from "./logging.ts";
+
+/** `wfd serve`: runs the daemon until SIGTERM or SIGINT. */
+export class ServeCommand extends ProjectCommand {
+  static override paths = [["serve"]];
+  static override usage = ProjectCommand.Usage({
+    description: "Run the daemon: watch the workflows directory, run workflows, serve the HTTP API",
+    examples: [
+      ["Serve ./workflows on port 3000", "wfd serve"],
+      ["Serve the examples on another port", "wfd serve --dir workflows.example --port 8080"],
+    ],
+  });
+
+  host = Option.String("--host", { description: "Address to listen on (default 0.0.0.0)" });
+  port = Option.String("--port", {
+    description: "Port to listen on (default 3000; 0 picks a free one)",
+    validator: t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(0, 65535)]),
+  });
+  logFormat = Option.String("--log-format", { description: "json (default) or pretty" });
+
+  async run(): Promise<number> {
+    if (this.logFormat && this.logFormat !== "json" && this.logFormat !== "pretty") {
+      throw new CliError(`--log-format: expected json or pretty, got "${this.logFormat}"`, EXIT.usage);
+    }
+    const config = loadConfig(this.overrides());
+    const logger = processLogger(config, this.logFormat);
+    const { Daemon } = await import("../daemon/daemon.ts");
+    const daemon = new Daemon({
+      config,
+      logger,
+      ...(this.host ? { host: this.host } : {}),
+      ...(this.port !== undefined ? { port: this.port } : {}),
+    });
+    await daemon.start();
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once("SIGTERM", () => resolve("SIGTERM"));
+      process.once("SIGINT", () => resolve("SIGINT"));
+    });
+    logger.info("signal received", { signal });
+    await daemon.stop();
+    return EXIT.ok;
+  }
+}

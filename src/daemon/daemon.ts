@@ -1,0 +1,104 @@
+import type { Server } from "bun";
+import { createApp } from "../api/app.ts";
+import { formatProblem } from "../core/workflow.ts";
+import type { Clock } from "../lib/clock.ts";
+import type { Logger } from "../lib/logger.ts";
+import { WorkflowWatcher } from "../workflows/watcher.ts";
+import type { Config } from "./config.ts";
+import { acquireDataDirLock } from "./lock.ts";
+import { openServices, type Services } from "./services.ts";
+
+export interface DaemonOptions {
+  config: Config;
+  logger: Logger;
+  clock?: Clock;
+  /** Overrides config.server (tests use port 0). */
+  host?: string;
+  port?: number;
+  leaseMs?: number;
+}
+
+/**
+ * `wfd serve`: the store, the workflow registry and watcher, the run service, maintenance and the
+ * HTTP server. Started in that order and stopped in reverse.
+ */
+export class Daemon {
+  private services?: Services;
+  private watcher?: WorkflowWatcher;
+  private server?: Server<unknown>;
+  private releaseLock?: () => void;
+  private accepting = false;
+
+  constructor(private readonly options: DaemonOptions) {}
+
+  /** The port the HTTP server listens on (useful with port 0). */
+  get port(): number {
+    return this.server?.port ?? 0;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The running services, for tests and the API. */
+  get parts(): Services {
+    if (!this.services) throw new Error("daemon is not started");
+    return this.services;
+  }
+
+  async start(): Promise<void> {
+    const { config, logger } = this.options;
+    this.services = openServices(config, {
+      logger,
+      ...(this.options.clock ? { clock: this.options.clock } : {}),
+      ...(this.options.leaseMs ? { leaseMs: this.options.leaseMs } : {}),
+    });
+    this.releaseLock = acquireDataDirLock(config.dataDir);
+    const { registry, runs, maintenance } = this.services;
+    const { problems } = await registry.loadAll();
+    for (const problem of problems) logger.warn("invalid workflow file", { problem: formatProblem(problem) });
+    logger.info("workflows loaded", { count: registry.list().length, dir: config.workflowsDir });
+    await runs.start();
+    this.watcher = new WorkflowWatcher({ registry, dir: config.workflowsDir, logger });
+    await this.watcher.start();
+    maintenance.start();
+    this.server = this.listen();
+    this.accepting = true;
+    logger.info("wfd is listening", { url: `http://${config.server.host}:${this.server.port}` });
+  }
+
+  /** Stops accepting, lets running steps finish for the grace period, then stops everything. */
+  async stop(): Promise<void> {
+    const { logger, config } = this.options;
+    if (!this.services) return;
+    this.accepting = false;
+    logger.info("shutting down", { gracePeriodMs: config.shutdownGraceMs });
+    await this.watcher?.stop();
+    await this.services.runs.stop(config.shutdownGraceMs);
+    await this.services.maintenance.stop();
+    await this.server?.stop(true);
+    await this.services.store.close();
+    this.releaseLock?.();
+    this.services = undefined;
+    logger.info("stopped");
+  }
+
+  private listen(): Server<unknown> {
+    const { config, logger } = this.options;
+    const { registry } = this.parts;
+    const app = createApp({
+      logger,
+      readiness: () => ({
+        accepting: this.accepting,
+        store: this.services !== undefined,
+        workflows: registry.ready,
+      }),
+    });
+    return Bun.serve({
+      hostname: this.options.host ?? config.server.host,
+      port: this.options.port ?? config.server.port,
+      fetch: app.fetch,
+      maxRequestBodySize: Math.max(config.server.bodyLimit * 2, 1024 * 1024),
+    });
+  }
+}

@@ -1,0 +1,85 @@
+import type { RunObserver } from "../core/engine.ts";
+import type { LogLine, StepRecord } from "../core/run.ts";
+import type { RunEvents } from "../core/runs.ts";
+import type { RunStore } from "../core/store.ts";
+import type { TypedEmitter } from "../lib/emitter.ts";
+import type { Logger } from "../lib/logger.ts";
+
+const LOG_FLUSH_LINES = 200;
+
+/**
+ * The engine observer that makes progress durable: each step record is committed before the
+ * engine moves on (DESIGN §1.2), and log lines are batched and committed with the next step
+ * write, when many pile up, or at the end. Once `detach()` is called (shutdown) nothing more is
+ * written, so an interrupted run stays `running` and resumes after restart.
+ */
+export class CheckpointObserver implements RunObserver {
+  private logBuffer: LogLine[] = [];
+  private detached = false;
+  private extra?: Partial<RunObserver>;
+
+  constructor(
+    private readonly runId: string,
+    private readonly store: RunStore,
+    private readonly events: TypedEmitter<RunEvents>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Adds a second observer (the CLI's progress printer) that sees the same calls. */
+  also(observer: Partial<RunObserver>): this {
+    this.extra = observer;
+    return this;
+  }
+
+  detach(): void {
+    this.detached = true;
+  }
+
+  get isDetached(): boolean {
+    return this.detached;
+  }
+
+  async stepStarted(step: StepRecord): Promise<void> {
+    if (this.detached) return;
+    await this.flushLogs();
+    await this.store.saveStep(this.runId, step);
+    this.events.emit("step:started", { runId: this.runId, step });
+    await this.extra?.stepStarted?.(step);
+  }
+
+  async stepFinished(step: StepRecord): Promise<void> {
+    if (this.detached) return;
+    await this.flushLogs();
+    await this.store.saveStep(this.runId, step);
+    this.events.emit("step:finished", { runId: this.runId, step });
+    await this.extra?.stepFinished?.(step);
+  }
+
+  async stepRetrying(step: StepRecord, error: StepRecord["error"] & object, delayMs: number): Promise<void> {
+    if (this.detached) return;
+    await this.store.saveStep(this.runId, step);
+    await this.extra?.stepRetrying?.(step, error, delayMs);
+  }
+
+  log(line: LogLine): void {
+    if (this.detached) return;
+    this.logBuffer.push(line);
+    this.extra?.log?.(line);
+    if (this.logBuffer.length >= LOG_FLUSH_LINES) void this.flushLogs();
+  }
+
+  /** Commits buffered log lines. */
+  async flushLogs(): Promise<void> {
+    if (this.logBuffer.length === 0 || this.detached) return;
+    const lines = this.logBuffer;
+    this.logBuffer = [];
+    try {
+      await this.store.appendLogs(this.runId, lines);
+    } catch (error) {
+      this.logger.error("could not store run log lines", {
+        runId: this.runId,
+        error: (error as Error).message,
+      });
+    }
+  }
+}

@@ -1,0 +1,318 @@
+import type { RunExecutor, RunObserver } from "../core/engine.ts";
+import { WfdError } from "../core/errors.ts";
+import { FINISHED_RUN_STATUSES, isoTime, type Run } from "../core/run.ts";
+import type { CreateRunRequest, CreateRunResponse, RunEvents, WorkflowCatalog } from "../core/runs.ts";
+import type { RunStore } from "../core/store.ts";
+import { type Clock, systemClock } from "../lib/clock.ts";
+import { TypedEmitter } from "../lib/emitter.ts";
+import { type Logger, silentLogger } from "../lib/logger.ts";
+import { repeatEvery } from "../lib/loop.ts";
+import { CheckpointObserver } from "./checkpoint.ts";
+import { prepareRun } from "./create.ts";
+import { isOwnerGone, processOwnerId } from "./owner.ts";
+import { RunQueue } from "./queue.ts";
+
+export interface RunServiceOptions {
+  store: RunStore;
+  catalog: WorkflowCatalog;
+  executor: RunExecutor;
+  clock?: Clock;
+  logger?: Logger;
+  /** Runs executing at once, all workflows. */
+  concurrency: number;
+  idempotencyTtlMs: number;
+  /** Lease owner id of this process. */
+  owner?: string;
+  /** How long a claim on a running run lasts without renewal. */
+  leaseMs?: number;
+}
+
+interface ActiveRun {
+  controller: AbortController;
+  observer: CheckpointObserver;
+  done: Promise<void>;
+}
+
+const CANCELLED = "cancelled";
+
+/**
+ * Creates runs, dispatches them within the concurrency limits, executes them with every step
+ * checkpointed, recovers interrupted runs at start, and cancels on request.
+ */
+export class RunService {
+  readonly events = new TypedEmitter<RunEvents>();
+  readonly owner: string;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly leaseMs: number;
+  private readonly queue: RunQueue;
+  private readonly active = new Map<string, ActiveRun>();
+  private dispatching = false;
+  private stopping = false;
+  private loops = new AbortController();
+
+  constructor(private readonly options: RunServiceOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.owner = options.owner ?? processOwnerId();
+    this.queue = new RunQueue(options.concurrency);
+  }
+
+  /** Runs waiting for a slot in this process. */
+  get pendingCount(): number {
+    return this.queue.pending;
+  }
+
+  /** Runs executing in this process. */
+  get runningCount(): number {
+    return this.active.size;
+  }
+
+  /** Recovers pending and interrupted runs, then dispatches runs as they are created. */
+  async start(): Promise<void> {
+    const { store } = this.options;
+    const unfinished = await store.listRunsByStatus(["running", "pending"]);
+    unfinished.sort((a, b) => (a.id < b.id ? -1 : 1));
+    for (const run of unfinished) await this.enqueue(run);
+    if (unfinished.length) this.logger.info("recovered unfinished runs", { count: unfinished.length });
+    this.dispatching = true;
+    void repeatEvery(
+      this.clock,
+      Math.max(1000, Math.floor(this.leaseMs / 3)),
+      this.loops.signal,
+      () => store.renewLeases(this.owner, isoTime(this.clock.now() + this.leaseMs)),
+      (error) => this.logger.error("lease renewal failed", { error: (error as Error).message }),
+    );
+    this.pump();
+  }
+
+  /**
+   * Stops accepting runs, lets running ones finish for `graceMs`, then interrupts the rest
+   * without recording an end state, so they resume at the next start.
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    this.dispatching = false;
+    this.loops.abort();
+    const allDone = Promise.all([...this.active.values()].map((run) => run.done));
+    const graceOver = new AbortController();
+    const finished = await Promise.race([
+      allDone.then(() => true),
+      this.clock.sleep(graceMs, graceOver.signal).then(
+        () => false,
+        () => false,
+      ),
+    ]);
+    graceOver.abort();
+    if (finished) return;
+    for (const [runId, run] of this.active) {
+      this.logger.warn("run interrupted by shutdown; it resumes at the next start", { runId });
+      run.observer.detach();
+      run.controller.abort(new Error("wfd is shutting down"));
+    }
+    await allDone;
+  }
+
+  /** Validates and durably records a run, then queues it. Replays return the existing run. */
+  async create(request: CreateRunRequest): Promise<CreateRunResponse> {
+    if (this.stopping) throw new WfdError("UNAVAILABLE", "wfd is shutting down; try again shortly");
+    const prepared = prepareRun(
+      this.options.catalog,
+      request,
+      this.clock.now(),
+      this.options.idempotencyTtlMs,
+    );
+    const result = await this.options.store.createRun(prepared.row, {
+      ...(prepared.idempotency ? { idempotency: prepared.idempotency } : {}),
+      ...(request.slot ? { slot: request.slot } : {}),
+    });
+    switch (result.outcome) {
+      case "slot-taken":
+        return { run: null, replayed: false };
+      case "conflict":
+        throw new WfdError(
+          "CONFLICT",
+          `Idempotency key "${request.idempotencyKey}" was already used with a different input (run ${result.run.id})`,
+        );
+      case "replayed":
+        return { run: result.run, replayed: true };
+      case "created":
+        this.events.emit("run:created", result.run);
+        this.queue.enqueue({
+          runId: result.run.id,
+          workflowId: result.run.workflowId,
+          ...(prepared.version.definition.concurrency
+            ? { workflowLimit: prepared.version.definition.concurrency }
+            : {}),
+        });
+        this.pump();
+        return { run: result.run, replayed: false };
+    }
+  }
+
+  /** The run with its steps, or NOT_FOUND. */
+  async get(runId: string): Promise<Run> {
+    const run = await this.options.store.getRun(runId);
+    if (!run) throw new WfdError("NOT_FOUND", `Run "${runId}" not found`);
+    return run;
+  }
+
+  /** Cancels a pending or running run; a finished run is INVALID_STATUS. */
+  async cancel(runId: string): Promise<Run> {
+    const run = await this.get(runId);
+    if (FINISHED_RUN_STATUSES.includes(run.status)) {
+      throw new WfdError("INVALID_STATUS", `Run is already ${run.status} and cannot be cancelled`);
+    }
+    const active = this.active.get(runId);
+    if (active) {
+      active.controller.abort(CANCELLED);
+      await active.done;
+      return this.get(runId);
+    }
+    this.queue.remove(runId);
+    await this.options.store.finishRun(runId, {
+      status: "cancelled",
+      output: null,
+      error: { code: "CANCELLED", message: "Run was cancelled" },
+      completedAt: isoTime(this.clock.now()),
+    });
+    const cancelled = await this.get(runId);
+    this.events.emit("run:finished", cancelled);
+    return cancelled;
+  }
+
+  /** Resolves with the run once it is finished, or null when `timeoutMs` passes or `signal` aborts first. */
+  async waitForFinish(runId: string, timeoutMs: number | null, signal?: AbortSignal): Promise<Run | null> {
+    const timer = new AbortController();
+    const finished = this.events.waitFor("run:finished", (run) => run.id === runId);
+    const current = await this.get(runId);
+    if (FINISHED_RUN_STATUSES.includes(current.status)) return current;
+    const onAbort = () => timer.abort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const timeout = (
+      timeoutMs === null ? forever(timer.signal) : this.clock.sleep(timeoutMs, timer.signal)
+    ).then(
+      () => null,
+      () => null,
+    );
+    const result = await Promise.race([finished, timeout]);
+    timer.abort();
+    signal?.removeEventListener("abort", onAbort);
+    return result;
+  }
+
+  /**
+   * Executes a run here and now, outside the queue (`wfd run`). `observer` also sees the progress;
+   * aborting `signal` cancels the run.
+   */
+  async runInline(runId: string, observer: Partial<RunObserver>, signal: AbortSignal): Promise<Run> {
+    this.queue.remove(runId);
+    const onAbort = () => this.active.get(runId)?.controller.abort(CANCELLED);
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      await this.execute(runId, observer);
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+    return this.get(runId);
+  }
+
+  private async enqueue(run: Run): Promise<void> {
+    const version = await this.options.catalog.version(run.workflowId, run.versionId);
+    const limit = version?.definition.concurrency;
+    this.queue.enqueue({
+      runId: run.id,
+      workflowId: run.workflowId,
+      ...(limit ? { workflowLimit: limit } : {}),
+    });
+  }
+
+  private pump(): void {
+    if (!this.dispatching) return;
+    for (let next = this.queue.take(); next; next = this.queue.take()) {
+      const { runId, workflowId } = next;
+      void this.execute(runId)
+        .catch((error) =>
+          this.logger.error("run execution failed", { runId, error: (error as Error).message }),
+        )
+        .finally(() => {
+          this.queue.release(workflowId);
+          this.pump();
+        });
+    }
+  }
+
+  private async execute(runId: string, extra?: Partial<RunObserver>): Promise<void> {
+    const { store, catalog, executor } = this.options;
+    const run = await store.getRun(runId);
+    if (!run || FINISHED_RUN_STATUSES.includes(run.status)) return;
+    const now = this.clock.now();
+    const claimed = await store.claimRun(
+      runId,
+      this.owner,
+      isoTime(now + this.leaseMs),
+      isoTime(now),
+      (owner) => isOwnerGone(owner, this.owner),
+    );
+    if (!claimed) return;
+    const version = await catalog.version(run.workflowId, run.versionId);
+    if (!version)
+      return this.finishEarly(run, "INTERNAL_ERROR", `Version ${run.versionId} of the workflow is missing`);
+    if (run.status === "running" && version.definition.onRestart === "fail") {
+      return this.finishEarly(run, "INTERRUPTED", "Run was interrupted by a restart (onRestart: fail)");
+    }
+    const controller = new AbortController();
+    const observer = new CheckpointObserver(runId, store, this.events, this.logger);
+    if (extra) observer.also(extra);
+    let markDone = () => {};
+    const done = new Promise<void>((resolve) => {
+      markDone = resolve;
+    });
+    this.active.set(runId, { controller, observer, done });
+    this.events.emit("run:started", { runId, workflowId: run.workflowId });
+    try {
+      const outcome = await executor.execute({
+        runId,
+        workflow: version.definition,
+        versionId: version.versionId,
+        input: run.input,
+        trigger: run.trigger,
+        createdAt: run.createdAt,
+        connectionId: run.connectionId,
+        previousSteps: run.steps,
+        ...(run.startedAt ? { startedAt: Date.parse(run.startedAt) } : {}),
+        signal: controller.signal,
+        observer,
+      });
+      if (observer.isDetached) return;
+      await observer.flushLogs();
+      await store.finishRun(runId, {
+        status: outcome.status,
+        output: outcome.output ?? null,
+        error: outcome.error,
+        completedAt: outcome.completedAt,
+      });
+      this.events.emit("run:finished", await this.get(runId));
+    } finally {
+      this.active.delete(runId);
+      markDone();
+    }
+  }
+
+  private async finishEarly(run: Run, code: string, message: string): Promise<void> {
+    await this.options.store.finishRun(run.id, {
+      status: "failed",
+      output: null,
+      error: { code, message },
+      completedAt: isoTime(this.clock.now()),
+    });
+    this.events.emit("run:finished", await this.get(run.id));
+  }
+}
+
+function forever(signal: AbortSignal): Promise<void> {
+  return new Promise((_resolve, reject) =>
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true }),
+  );
+}
