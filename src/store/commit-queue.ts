@@ -1,0 +1,110 @@
+import type { Database, Statement } from "bun:sqlite";
+
+interface Job {
+  operation: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * Runs write operations in transactions and settles each caller's promise only after its
+ * transaction has committed (DESIGN §1.1).
+ *
+ * Grouped (the default): operations queue up and are flushed together on the next macrotask in
+ * ONE transaction, so one fsync covers every write that arrived meanwhile. Each operation runs in
+ * its own SAVEPOINT: one that throws is rolled back and rejected alone, the others still commit.
+ * Not grouped: each operation commits in its own transaction at once.
+ */
+export class CommitQueue {
+  private pending: Job[] = [];
+  private scheduled: ReturnType<typeof setImmediate> | null = null;
+  private readonly begin: Statement;
+  private readonly commit: Statement;
+  private readonly rollback: Statement;
+  private readonly savepoint: Statement;
+  private readonly release: Statement;
+  private readonly rollbackToSavepoint: Statement;
+
+  constructor(
+    private readonly db: Database,
+    private readonly grouped: boolean,
+  ) {
+    // IMMEDIATE takes the write lock up front: a deferred transaction that reads first could
+    // fail with SQLITE_BUSY_SNAPSHOT when another process wrote meanwhile.
+    this.begin = db.prepare("BEGIN IMMEDIATE");
+    this.commit = db.prepare("COMMIT");
+    this.rollback = db.prepare("ROLLBACK");
+    this.savepoint = db.prepare("SAVEPOINT operation");
+    this.release = db.prepare("RELEASE operation");
+    this.rollbackToSavepoint = db.prepare("ROLLBACK TO operation");
+  }
+
+  /** Runs `operation` (synchronous SQL) in a transaction; resolves with its result once committed. */
+  run<T>(operation: () => T): Promise<T> {
+    if (!this.grouped) return this.runAlone(operation);
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ operation, resolve: resolve as (value: unknown) => void, reject });
+      this.scheduled ??= setImmediate(() => this.flush());
+    });
+  }
+
+  /** Commits everything queued now, synchronously. */
+  flush(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = null;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    this.commitBatch(batch);
+  }
+
+  private runAlone<T>(operation: () => T): Promise<T> {
+    try {
+      this.begin.run();
+      const value = operation();
+      this.commit.run();
+      return Promise.resolve(value);
+    } catch (error) {
+      this.rollbackIfOpen();
+      return Promise.reject(error);
+    }
+  }
+
+  private commitBatch(batch: Job[]): void {
+    const outcomes: Outcome[] = [];
+    try {
+      this.begin.run();
+      for (const job of batch) outcomes.push(this.runInSavepoint(job.operation));
+      this.commit.run();
+    } catch (error) {
+      // The transaction itself failed (disk full, I/O error, lock timeout): nothing committed.
+      this.rollbackIfOpen();
+      for (const job of batch) job.reject(error);
+      return;
+    }
+    batch.forEach((job, index) => {
+      const outcome = outcomes[index] as Outcome;
+      if (outcome.ok) job.resolve(outcome.value);
+      else job.reject(outcome.error);
+    });
+  }
+
+  private runInSavepoint(operation: () => unknown): Outcome {
+    this.savepoint.run();
+    try {
+      const value = operation();
+      this.release.run();
+      return { ok: true, value };
+    } catch (error) {
+      this.rollbackToSavepoint.run();
+      this.release.run();
+      return { ok: false, error };
+    }
+  }
+
+  private rollbackIfOpen(): void {
+    if (this.db.inTransaction) this.rollback.run();
+  }
+}

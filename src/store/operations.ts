@@ -1,0 +1,188 @@
+import type { Run, StepRecord } from "../core/run.ts";
+import type { CreateRunResult, IdempotencyClaim, ScheduleSlotClaim, StoredVersion } from "../core/store.ts";
+import {
+  fromJson,
+  type RunRow,
+  runFromRow,
+  sqliteCode,
+  stepFromRow,
+  type VersionRow,
+  versionFromRow,
+} from "./codec.ts";
+import type { RunInsertParams, Statements, StepUpsertParams } from "./statements.ts";
+
+// Synchronous building blocks of the store. The write operations run inside a transaction
+// opened by the CommitQueue; the reads run anywhere.
+
+/** Loads one run with its steps. */
+export function loadRun(s: Statements, id: string): Run | null {
+  const row = s.getRun.get({ id });
+  return row ? runFromRow(row, s.stepsOfRun.all({ run_id: id }).map(stepFromRow)) : null;
+}
+
+/** Builds runs from rows, loading the steps of all of them in one query. */
+export function loadRuns(s: Statements, rows: RunRow[]): Run[] {
+  if (rows.length === 0) return [];
+  const stepsByRun = new Map<string, StepRecord[]>();
+  for (const stepRow of s.stepsOfRuns.all({ run_ids: JSON.stringify(rows.map((row) => row.id)) })) {
+    const steps = stepsByRun.get(stepRow.run_id) ?? [];
+    steps.push(stepFromRow(stepRow));
+    stepsByRun.set(stepRow.run_id, steps);
+  }
+  return rows.map((row) => runFromRow(row, stepsByRun.get(row.id) ?? []));
+}
+
+/** The run and claims of a createRun call, validated and serialised. */
+export interface RunCreation {
+  run: RunInsertParams;
+  idempotency?: IdempotencyClaim;
+  slot?: ScheduleSlotClaim;
+  /** The store clock's time: idempotency keys expiring at or before it are replaced. */
+  now: string;
+}
+
+/**
+ * Inserts a run with its claims. Lookups happen before any write, so an answer other than
+ * `created` leaves the database unchanged.
+ */
+export function createRunWithClaims(s: Statements, creation: RunCreation): CreateRunResult {
+  const { run, idempotency, slot } = creation;
+  if (idempotency) {
+    const existing = s.getIdempotencyKey.get({ workflow_id: run.workflow_id, key: idempotency.key });
+    if (existing && existing.expires_at > creation.now) {
+      const existingRun = loadRun(s, existing.run_id);
+      // The foreign key deletes a key with its run, so the run is there.
+      if (!existingRun) throw new Error(`idempotency key ${idempotency.key} points to a missing run`);
+      const outcome = existing.request_hash === idempotency.requestHash ? "replayed" : "conflict";
+      return { outcome, run: existingRun };
+    }
+  }
+  const slotKey = slot && {
+    workflow_id: run.workflow_id,
+    trigger_index: slot.triggerIndex,
+    scheduled_for: slot.scheduledFor,
+  };
+  if (slotKey && s.slotExists.get(slotKey)) return { outcome: "slot-taken" };
+
+  insertRun(s, run);
+  if (slotKey) s.insertSlot.run({ ...slotKey, run_id: run.id });
+  if (idempotency) {
+    s.upsertIdempotencyKey.run({
+      workflow_id: run.workflow_id,
+      key: idempotency.key,
+      request_hash: idempotency.requestHash,
+      run_id: run.id,
+      expires_at: idempotency.expiresAt,
+    });
+  }
+  return { outcome: "created", run: newRunObject(run) };
+}
+
+function insertRun(s: Statements, run: RunInsertParams): void {
+  try {
+    s.insertRun.run(run);
+  } catch (error) {
+    if (sqliteCode(error) === "SQLITE_CONSTRAINT_UNIQUE") {
+      throw new Error(`createRun: a run with id ${run.id} already exists`);
+    }
+    throw error;
+  }
+}
+
+function newRunObject(run: RunInsertParams): Run {
+  return {
+    id: run.id,
+    workflowId: run.workflow_id,
+    workflowVersion: run.workflow_version,
+    versionId: run.version_id,
+    status: "pending",
+    // Parsed back from the stored text, so the answer equals what getRun will return.
+    input: fromJson(run.input),
+    output: null,
+    error: null,
+    trigger: JSON.parse(run.trigger),
+    idempotencyKey: run.idempotency_key,
+    connectionId: run.connection_id,
+    entityType: run.entity_type,
+    entityId: run.entity_id,
+    webhookUrl: run.webhook_url,
+    createdAt: run.created_at,
+    startedAt: null,
+    completedAt: null,
+    durationMs: null,
+    steps: [],
+  };
+}
+
+/** The arguments of a claimRun call, timestamps normalised. */
+export interface RunClaim {
+  id: string;
+  owner: string;
+  leaseUntil: string;
+  startedAt: string;
+  now: string;
+  takeoverFrom?: (owner: string) => boolean;
+}
+
+/** Moves a pending run to running, or takes over a running one whose lease lapsed or may be taken. */
+export function claimRunLease(s: Statements, claim: RunClaim): boolean {
+  const current = s.getClaim.get({ id: claim.id });
+  if (!current) return false;
+  if (current.status === "running") {
+    // A running run without a lease was left by a crash between claim and lease: free to take.
+    const expired = current.lease_until === null || current.lease_until < claim.now;
+    const releasable = current.lease_owner !== null && (claim.takeoverFrom?.(current.lease_owner) ?? false);
+    if (!expired && !releasable) return false;
+  } else if (current.status !== "pending") {
+    return false;
+  }
+  s.claim.run({
+    id: claim.id,
+    owner: claim.owner,
+    lease_until: claim.leaseUntil,
+    started_at: claim.startedAt,
+  });
+  return true;
+}
+
+/** Inserts or updates a step record; a new step goes after the steps already saved. */
+export function upsertStep(s: Statements, step: StepUpsertParams): void {
+  try {
+    s.upsertStep.run(step);
+  } catch (error) {
+    throw unknownRunError(error, "saveStep", step.run_id);
+  }
+}
+
+/** A log line ready to bind, without its sequence number. */
+export type LogInsert = { ts: string; step_id: string | null; stream: string; line: string };
+
+/** Appends lines after the run's last one, numbering them 1, 2, 3... per run. */
+export function appendLogLines(s: Statements, runId: string, lines: LogInsert[]): void {
+  let seq = s.lastLogSeq.get({ run_id: runId })?.last ?? 0;
+  try {
+    for (const line of lines) {
+      seq += 1;
+      s.insertLog.run({ run_id: runId, seq, ...line });
+    }
+  } catch (error) {
+    throw unknownRunError(error, "appendLogs", runId);
+  }
+}
+
+function unknownRunError(error: unknown, operation: string, runId: string): unknown {
+  if (sqliteCode(error) === "SQLITE_CONSTRAINT_FOREIGNKEY") {
+    return new Error(`${operation}: run ${runId} does not exist`);
+  }
+  return error;
+}
+
+/** Records a workflow version under the next number unless its versionId is known already. */
+export function saveWorkflowVersion(s: Statements, version: Omit<VersionRow, "version">): StoredVersion {
+  const existing = s.getVersion.get({ workflow_id: version.workflow_id, version_id: version.version_id });
+  if (existing) return versionFromRow(existing);
+  const last = s.lastVersionNumber.get({ workflow_id: version.workflow_id })?.last ?? 0;
+  const row = { ...version, version: last + 1 };
+  s.insertVersion.run(row);
+  return versionFromRow(row);
+}

@@ -1,0 +1,156 @@
+import { Database } from "bun:sqlite";
+import { afterEach, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { openSqliteStore, type SynchronousMode } from "../../src/store/index.ts";
+import { applyMigrations, MIGRATIONS, type Migration } from "../../src/store/migrations.ts";
+import { cleanup, closeAfterTest, newRun, tempDir } from "./helpers.ts";
+
+afterEach(cleanup);
+
+const NEWEST = MIGRATIONS.at(-1)?.version ?? 0;
+
+function inspect(path: string): { userVersion: number; journalMode: string; tables: string[] } {
+  const db = new Database(path, { readonly: true });
+  try {
+    const userVersion =
+      db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? -1;
+    const journalMode =
+      db.query<{ journal_mode: string }, []>("PRAGMA journal_mode").get()?.journal_mode ?? "";
+    const tables = db
+      .query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .all()
+      .map((row) => row.name);
+    return { userVersion, journalMode, tables };
+  } finally {
+    db.close();
+  }
+}
+
+describe("opening and migrations", () => {
+  test("the migration list is numbered 1, 2, 3... without gaps", () => {
+    expect(MIGRATIONS.map((migration) => migration.version)).toEqual(MIGRATIONS.map((_, index) => index + 1));
+  });
+
+  test("an empty directory gets the file, WAL mode and every table at the newest version", async () => {
+    const path = join(tempDir(), "nested", "data", "wfd.db");
+    await openSqliteStore({ path }).close();
+    const state = inspect(path);
+    expect(state.userVersion).toBe(NEWEST);
+    expect(state.journalMode).toBe("wal");
+    expect(state.tables).toEqual(
+      expect.arrayContaining([
+        "idempotency_keys",
+        "run_logs",
+        "run_steps",
+        "runs",
+        "schedule_slots",
+        "workflow_versions",
+      ]),
+    );
+  });
+
+  test("reopening keeps the data and the schema version", async () => {
+    const path = join(tempDir(), "wfd.db");
+    const first = openSqliteStore({ path });
+    const run = newRun();
+    await first.createRun(run);
+    await first.close();
+    const second = closeAfterTest(openSqliteStore({ path }));
+    expect((await second.getRun(run.id))?.id).toBe(run.id);
+    expect(inspect(path).userVersion).toBe(NEWEST);
+  });
+
+  test("a database with a newer schema is refused with the path and the versions", () => {
+    const path = join(tempDir(), "wfd.db");
+    const db = new Database(path, { create: true });
+    db.run(`PRAGMA user_version = ${NEWEST + 1}`);
+    db.close();
+    expect(() => openSqliteStore({ path })).toThrow(
+      `Cannot open the database ${path}: its schema version ${NEWEST + 1} is newer than the newest this wfd knows (${NEWEST}); upgrade wfd`,
+    );
+  });
+
+  test("a file that is not a SQLite database is refused with the path", () => {
+    const path = join(tempDir(), "wfd.db");
+    writeFileSync(path, "this is a text file, not a database\n".repeat(200));
+    expect(() => openSqliteStore({ path })).toThrow(
+      `Cannot open the database ${path}: file is not a database`,
+    );
+  });
+
+  // Tests run as root, which ignores directory permissions; a path below a regular file fails for anyone.
+  test("a directory that cannot be created is refused with the path and the cause", () => {
+    const file = join(tempDir(), "file");
+    writeFileSync(file, "x");
+    const path = join(file, "x", "wfd.db");
+    expect(() => openSqliteStore({ path })).toThrow(
+      `Cannot open the database ${path}: cannot create the directory ${join(file, "x")} (ENOTDIR`,
+    );
+  });
+
+  test("an unknown synchronous mode is refused before anything is created", () => {
+    const path = join(tempDir(), "wfd.db");
+    expect(() => openSqliteStore({ path, synchronous: "EXTRA" as SynchronousMode })).toThrow(
+      "synchronous: expected one of FULL, NORMAL, OFF, got EXTRA",
+    );
+    expect(Bun.file(path).size).toBe(0);
+  });
+
+  test("an in-memory store works without WAL", async () => {
+    const store = closeAfterTest(openSqliteStore({ path: ":memory:" }));
+    const run = newRun();
+    expect((await store.createRun(run)).outcome).toBe("created");
+    expect((await store.getRun(run.id))?.status).toBe("pending");
+  });
+});
+
+describe("applyMigrations", () => {
+  const first: Migration = { version: 1, name: "a", sql: "CREATE TABLE a (x INTEGER)" };
+  const second: Migration = { version: 2, name: "b", sql: "CREATE TABLE b (y INTEGER)" };
+
+  function tables(db: Database): string[] {
+    return db
+      .query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .all()
+      .map((row) => row.name);
+  }
+
+  test("applies only the missing migrations", () => {
+    const db = new Database(":memory:");
+    applyMigrations(db, [first]);
+    db.run("INSERT INTO a VALUES (1)");
+    applyMigrations(db, [first, second]);
+    expect(tables(db)).toEqual(["a", "b"]);
+    expect(db.query<{ x: number }, []>("SELECT x FROM a").all()).toEqual([{ x: 1 }]);
+    expect(db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version).toBe(2);
+  });
+
+  test("a failing migration is rolled back whole and names itself", () => {
+    const db = new Database(":memory:");
+    const broken: Migration = {
+      version: 2,
+      name: "broken",
+      sql: "CREATE TABLE c (z INTEGER); CREATE TABLE a (x)",
+    };
+    expect(() => applyMigrations(db, [first, broken])).toThrow(
+      "migration 2 (broken) failed: table a already exists",
+    );
+    expect(tables(db)).toEqual(["a"]);
+    expect(db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version).toBe(1);
+  });
+});
+
+describe("synchronous modes", () => {
+  for (const synchronous of ["FULL", "NORMAL", "OFF"] as const) {
+    test(`${synchronous} opens and stores runs`, async () => {
+      const path = join(tempDir(), "wfd.db");
+      const store = openSqliteStore({ path, synchronous });
+      const run = newRun();
+      await store.createRun(run);
+      await store.close();
+      const reopened = closeAfterTest(openSqliteStore({ path }));
+      expect((await reopened.getRun(run.id))?.id).toBe(run.id);
+    });
+  }
+});
