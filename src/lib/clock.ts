@@ -66,6 +66,7 @@ export class ManualClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(abortReason(signal));
+      if (ms <= 0) return resolve();
       const sleeper: Sleeper = {
         wakeAt: this.current + Math.max(0, ms),
         resolve: () => {
