@@ -1,3 +1,4 @@
+import { isAbsolute, join, relative } from "node:path";
 import { Option } from "clipanion";
 import { formatProblem } from "../core/workflow.ts";
 import { loadConfig } from "../daemon/config.ts";
@@ -28,7 +29,7 @@ export class ValidateCommand extends ProjectCommand {
     }
     const problems = result.problems.map((problem) => ({
       ...problem,
-      file: `${config.workflowsDir}/${problem.file}`,
+      file: displayPath(join(config.workflowsDir, problem.file)),
     }));
     if (this.json) {
       const workflows = result.versions.map((v) => ({
@@ -47,4 +48,10 @@ export class ValidateCommand extends ProjectCommand {
     this.context.stdout.write(`${problems.length ? colour.red(summary) : colour.green(summary)}\n`);
     return problems.length ? EXIT.failed : EXIT.ok;
   }
+}
+
+/** A path relative to the working directory when it lies below it, so editors can jump to it. */
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith("..") || isAbsolute(rel) ? path : rel;
 }

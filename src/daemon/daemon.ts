@@ -6,7 +6,7 @@ import type { Logger } from "../lib/logger.ts";
 import { WorkflowWatcher } from "../workflows/watcher.ts";
 import type { Config } from "./config.ts";
 import { acquireDataDirLock } from "./lock.ts";
-import { openServices, type Services } from "./services.ts";
+import { ensureDataDir, openServices, type Services } from "./services.ts";
 
 export interface DaemonOptions {
   config: Config;
@@ -28,6 +28,7 @@ export class Daemon {
   private server?: Server<unknown>;
   private releaseLock?: () => void;
   private accepting = false;
+  private stopped?: Promise<void>;
 
   constructor(private readonly options: DaemonOptions) {}
 
@@ -48,12 +49,18 @@ export class Daemon {
 
   async start(): Promise<void> {
     const { config, logger } = this.options;
-    this.services = openServices(config, {
-      logger,
-      ...(this.options.clock ? { clock: this.options.clock } : {}),
-      ...(this.options.leaseMs ? { leaseMs: this.options.leaseMs } : {}),
-    });
+    ensureDataDir(config.dataDir);
     this.releaseLock = acquireDataDirLock(config.dataDir);
+    try {
+      this.services = openServices(config, {
+        logger,
+        ...(this.options.clock ? { clock: this.options.clock } : {}),
+        ...(this.options.leaseMs ? { leaseMs: this.options.leaseMs } : {}),
+      });
+    } catch (error) {
+      this.releaseLock();
+      throw error;
+    }
     const { registry, runs, maintenance } = this.services;
     const { problems } = await registry.loadAll();
     for (const problem of problems) logger.warn("invalid workflow file", { problem: formatProblem(problem) });
@@ -68,18 +75,25 @@ export class Daemon {
   }
 
   /** Stops accepting, lets running steps finish for the grace period, then stops everything. */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    this.stopped ??= this.shutdown();
+    return this.stopped;
+  }
+
+  private async shutdown(): Promise<void> {
     const { logger, config } = this.options;
-    if (!this.services) return;
+    const services = this.services;
+    if (!services) return;
     this.accepting = false;
     logger.info("shutting down", { gracePeriodMs: config.shutdownGraceMs });
+    // The run service refuses new runs from this moment; running steps get the grace period.
+    const runsStopped = services.runs.stop(config.shutdownGraceMs);
     await this.watcher?.stop();
-    await this.services.runs.stop(config.shutdownGraceMs);
-    await this.services.maintenance.stop();
+    await runsStopped;
+    await services.maintenance.stop();
     await this.server?.stop(true);
-    await this.services.store.close();
+    await services.store.close();
     this.releaseLock?.();
-    this.services = undefined;
     logger.info("stopped");
   }
 

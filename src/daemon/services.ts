@@ -38,11 +38,7 @@ export interface ServiceOptions {
 export function openServices(config: Config, options: ServiceOptions): Services {
   const clock = options.clock ?? systemClock;
   const { logger } = options;
-  try {
-    mkdirSync(config.dataDir, { recursive: true });
-  } catch (error) {
-    throw new Error(`cannot create data directory ${config.dataDir}: ${(error as Error).message}`);
-  }
+  ensureDataDir(config.dataDir);
   const store = openSqliteStore({
     path: join(config.dataDir, "wfd.db"),
     synchronous: config.store.synchronous,
@@ -75,6 +71,15 @@ export function openServices(config: Config, options: ServiceOptions): Services 
   });
   const maintenance = new Maintenance({ store, retentionMs: config.retentionMs, clock, logger });
   return { config, logger, clock, store, registry, runs, maintenance };
+}
+
+/** Creates the data directory if needed; a clear Error when it cannot be. */
+export function ensureDataDir(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    throw new Error(`cannot create data directory ${dataDir}: ${(error as Error).message}`);
+  }
 }
 
 function withWorkflowStep(service: () => RunService) {
