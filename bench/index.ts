@@ -2,6 +2,8 @@
  * `bun run bench`: runs every benchmark in its own process, one after the other, so they do not
  * compete for the machine's two cores. Benchmarks are not tests: they print figures.
  */
+export {};
+
 const BENCHES = ["bench/store.ts", "bench/run-service.ts", "bench/workflows.ts"];
 
 for (const bench of BENCHES) {

@@ -16,6 +16,7 @@ import { RunService } from "../src/runs/service.ts";
 import { openSqliteStore, type SynchronousMode } from "../src/store/index.ts";
 import { inputValidatorFor } from "../src/workflows/input.ts";
 import { parseWorkflowFile } from "../src/workflows/parse.ts";
+import { timeConcurrently } from "./concurrency.ts";
 
 const RUNS = Number(process.argv[2] ?? 10_000);
 const IN_FLIGHT = Number(process.argv[3] ?? 50);
@@ -59,21 +60,14 @@ async function measure(synchronous: SynchronousMode, groupCommit: boolean) {
   });
   // Not started: this measures acceptance only (validate + commit), as the API's 202 path does.
   const runs = new RunService({ store, catalog, executor, concurrency: 64, idempotencyTtlMs: 86_400_000 });
-  let next = 0;
-  const worker = async () => {
-    while (next < RUNS) {
-      const index = next++;
-      await runs.create({
-        workflowId: "bench-order",
-        input: { customerId: "cus_123", items: [{ quantity: 2, price: 9.5 }], n: index },
-        trigger: { type: "api" },
-        idempotencyKey: `key-${index}`,
-      });
-    }
-  };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = await timeConcurrently(RUNS, IN_FLIGHT, (index) =>
+    runs.create({
+      workflowId: "bench-order",
+      input: { customerId: "cus_123", items: [{ quantity: 2, price: 9.5 }], n: index },
+      trigger: { type: "api" },
+      idempotencyKey: `key-${index}`,
+    }),
+  );
   await store.close();
   rmSync(dir, { recursive: true, force: true });
   return {

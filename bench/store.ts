@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { NewRun } from "../src/core/store.ts";
 import { prefixedId } from "../src/lib/ids.ts";
 import { openSqliteStore, type SynchronousMode } from "../src/store/index.ts";
+import { timeConcurrently } from "./concurrency.ts";
 
 interface Result {
   synchronous: SynchronousMode;
@@ -42,19 +43,10 @@ function newRun(index: number): NewRun {
 async function measure(synchronous: SynchronousMode, groupCommit: boolean): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), "wfd-bench-"));
   const store = openSqliteStore({ path: join(dir, "wfd.db"), synchronous, groupCommit });
-  let next = 0;
   const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
-  // Each worker keeps one call in flight, like one HTTP request waiting for its answer.
-  const worker = async () => {
-    while (next < RUNS) {
-      const index = next++;
-      const run = newRun(index);
-      await store.createRun(run, { idempotency: { key: `key-${index}`, requestHash: "h", expiresAt } });
-    }
-  };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = await timeConcurrently(RUNS, IN_FLIGHT, (index) =>
+    store.createRun(newRun(index), { idempotency: { key: `key-${index}`, requestHash: "h", expiresAt } }),
+  );
   await store.close();
   rmSync(dir, { recursive: true, force: true });
   return {

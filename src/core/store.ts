@@ -9,20 +9,21 @@ export interface StoredVersion extends WorkflowVersion {
 }
 
 /** The fields of a run known when it is accepted. */
-export interface NewRun {
-  id: string;
-  workflowId: string;
-  workflowVersion: number;
-  versionId: string;
-  input: unknown;
-  trigger: RunTrigger;
-  idempotencyKey: string | null;
-  connectionId: string | null;
-  entityType: string | null;
-  entityId: string | null;
-  webhookUrl: string | null;
-  createdAt: string;
-}
+export type NewRun = Pick<
+  Run,
+  | "id"
+  | "workflowId"
+  | "workflowVersion"
+  | "versionId"
+  | "input"
+  | "trigger"
+  | "idempotencyKey"
+  | "connectionId"
+  | "entityType"
+  | "entityId"
+  | "webhookUrl"
+  | "createdAt"
+>;
 
 /** An idempotency claim made in the same transaction as the run. */
 export interface IdempotencyClaim {
@@ -95,6 +96,11 @@ export interface RunStore {
   ): Promise<CreateRunResult>;
   getRun(id: string): Promise<Run | null>;
   listRuns(filter: RunListFilter): Promise<RunPage>;
+  /**
+   * The newest claimed slot time (ISO) of a schedule trigger, or null when none was ever claimed;
+   * the scheduler's "last state" for `catchUp: latest`. Slots outlive pruned runs.
+   */
+  lastScheduledSlot(workflowId: string, triggerIndex: number): Promise<string | null>;
   /** Runs in the given statuses, oldest first (recovery and dispatch). */
   listRunsByStatus(statuses: RunStatus[], limit?: number): Promise<Run[]>;
   countRunsByStatus(status: RunStatus): Promise<number>;

@@ -5,6 +5,7 @@ import type {
   StepContext,
   StepExecutor,
 } from "../../src/core/engine.ts";
+import type { StepError } from "../../src/core/errors.ts";
 import type { LogLine, RunError, StepRecord } from "../../src/core/run.ts";
 import { NO_RETRY, type Step, type StepType, type Workflow } from "../../src/core/workflow.ts";
 import type { StepRegistry } from "../../src/engine/registry.ts";
@@ -182,4 +183,14 @@ export function stepContext(
     lines,
     ...extra,
   };
+}
+
+/** The StepError a step execution rejects with; fails the test when it resolves. */
+export async function failure(promise: Promise<unknown>): Promise<StepError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as StepError;
+  }
+  throw new Error("expected the step to fail");
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { StepError } from "../../src/core/errors.ts";
 import { httpExecutor } from "../../src/engine/steps/http.ts";
 import { parseExpectStatus } from "../../src/engine/steps/http-request.ts";
-import { deferred, makeServices, stepContext } from "./helpers.ts";
+import { deferred, failure, makeServices, stepContext } from "./helpers.ts";
 
 type Server = ReturnType<typeof Bun.serve>;
 let server: Server;
@@ -59,15 +59,6 @@ const http = (config: Record<string, unknown>, { connection, ...extra }: HttpExt
   httpExecutor.execute(
     stepContext({ id: "call", type: "http", ...(connection ? { connection } : {}) }, config, extra),
   );
-
-async function failure(promise: Promise<unknown>): Promise<StepError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as StepError;
-  }
-  throw new Error("expected the step to fail");
-}
 
 describe("http step", () => {
   test("GET parses a JSON body and returns status and lower-case headers", async () => {

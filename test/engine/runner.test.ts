@@ -196,7 +196,12 @@ describe("failures", () => {
       // A macrotask: every pending reaction (the engine noticing a's failure) runs before it.
       await new Promise((done) => setImmediate(done));
     };
-    const outcome = await run(makeWorkflow([{ id: "a", type: PROBE, needs: [] }, { id: "b", type: PROBE, needs: [] }]));
+    const outcome = await run(
+      makeWorkflow([
+        { id: "a", type: PROBE, needs: [] },
+        { id: "b", type: PROBE, needs: [] },
+      ]),
+    );
     expect(bRan).toBe(false);
     expect(outcome.steps[1]).toMatchObject({ status: "cancelled", attempts: 1 });
   });

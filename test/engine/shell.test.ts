@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { StepError } from "../../src/core/errors.ts";
 import type { LogLine } from "../../src/core/run.ts";
 import { createShellExecutor } from "../../src/engine/steps/shell.ts";
-import { makeServices, makeWorkflow, setup, stepContext } from "./helpers.ts";
+import { failure, makeServices, makeWorkflow, setup, stepContext } from "./helpers.ts";
 
 let dir: string;
 beforeAll(() => {
@@ -21,15 +21,6 @@ const run = (config: Record<string, unknown>, extra: Parameters<typeof stepConte
   });
   return { promise: shell.execute(context), lines: context.lines };
 };
-
-async function failure(promise: Promise<unknown>): Promise<StepError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as StepError;
-  }
-  throw new Error("expected the step to fail");
-}
 
 /**
  * Dead means no such process, or a zombie: a zombie has exited and only waits for its parent to

@@ -4,16 +4,7 @@ import { failExecutor } from "../../src/engine/steps/fail.ts";
 import { sleepExecutor } from "../../src/engine/steps/sleep.ts";
 import { transformExecutor } from "../../src/engine/steps/transform.ts";
 import { ManualClock } from "../../src/lib/clock.ts";
-import { makeServices, makeWorkflow, START, setup, stepContext } from "./helpers.ts";
-
-async function failure(promise: Promise<unknown>): Promise<StepError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as StepError;
-  }
-  throw new Error("expected the step to fail");
-}
+import { failure, makeServices, makeWorkflow, START, setup, stepContext } from "./helpers.ts";
 
 describe("transform", () => {
   test("the output is the rendered mapping, types kept", async () => {
