@@ -146,6 +146,11 @@ export class SqliteStore implements RunStore {
     return { runs: loadRuns(statements, page.rows), nextCursor: page.nextCursor };
   }
 
+  async lastScheduledSlot(workflowId: string, triggerIndex: number): Promise<string | null> {
+    const row = this.reader().lastSlot.get({ workflow_id: workflowId, trigger_index: triggerIndex });
+    return row?.last ?? null;
+  }
+
   async listRunsByStatus(statuses: RunStatus[], limit?: number): Promise<Run[]> {
     for (const status of statuses) {
       if (!RUN_STATUSES.includes(status))

@@ -117,6 +117,11 @@ export function prepareStatements(db: Database) {
        VALUES ($workflow_id, $trigger_index, $scheduled_for, $run_id)`,
     ),
 
+    lastSlot: db.prepare<{ last: string | null }, { workflow_id: string; trigger_index: number }>(
+      `SELECT MAX(scheduled_for) AS last FROM schedule_slots
+       WHERE workflow_id = $workflow_id AND trigger_index = $trigger_index`,
+    ),
+
     getClaim: db.prepare<ClaimRow, { id: string }>(
       "SELECT status, lease_owner, lease_until FROM runs WHERE id = $id",
     ),
