@@ -1,4 +1,4 @@
-import type { LogLine, Run, RunError, RunStatus, RunTrigger, StepRecord } from "./run.ts";
+import type { LogLine, Run, RunError, RunStatus, StepRecord } from "./run.ts";
 import type { WorkflowVersion } from "./workflow.ts";
 
 /** A version as stored: numbered per workflow in the order first seen. */

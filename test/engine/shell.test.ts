@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { StepError } from "../../src/core/errors.ts";
 import type { LogLine } from "../../src/core/run.ts";
 import { createShellExecutor } from "../../src/engine/steps/shell.ts";
 import { failure, makeServices, makeWorkflow, setup, stepContext } from "./helpers.ts";

@@ -1,5 +1,4 @@
 import { describe, expect, test } from "bun:test";
-import type { StepError } from "../../src/core/errors.ts";
 import { failExecutor } from "../../src/engine/steps/fail.ts";
 import { sleepExecutor } from "../../src/engine/steps/sleep.ts";
 import { transformExecutor } from "../../src/engine/steps/transform.ts";
