@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { AppDeps } from "../app.ts";
+import type { AppDeps } from "../deps.ts";
 
 /** GET /healthz (the process answers) and GET /readyz (store open, workflows loaded, accepting). */
 export function healthRoutes(deps: AppDeps): Hono {

@@ -1,0 +1,85 @@
+import type { MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
+import type { Run } from "../core/run.ts";
+import type { RunsApi, RunsReadApi } from "./deps.ts";
+
+const DURATION_BUCKETS = [0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600];
+
+function label(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}
+
+/**
+ * Prometheus metrics of DESIGN §10 that the API can see: finished runs by workflow and status,
+ * run durations, pending runs, and HTTP requests by route and status.
+ */
+export class Metrics {
+  private readonly runsTotal = new Map<string, number>();
+  private readonly durationCounts = DURATION_BUCKETS.map(() => 0);
+  private durationCount = 0;
+  private durationSum = 0;
+  private readonly httpTotal = new Map<string, number>();
+
+  /** Counts runs as the run service reports them finished; returns the unsubscribe function. */
+  watch(runs: RunsApi): () => void {
+    return runs.events.on("run:finished", (run) => this.recordRun(run));
+  }
+
+  /** Counts one finished run. */
+  recordRun(run: Run): void {
+    const key = `workflow="${label(run.workflowId)}",status="${label(run.status)}"`;
+    this.runsTotal.set(key, (this.runsTotal.get(key) ?? 0) + 1);
+    if (run.durationMs === null) return;
+    const seconds = run.durationMs / 1000;
+    this.durationCount++;
+    this.durationSum += seconds;
+    DURATION_BUCKETS.forEach((bound, index) => {
+      if (seconds <= bound) this.durationCounts[index] = (this.durationCounts[index] ?? 0) + 1;
+    });
+  }
+
+  /** Middleware counting every request by its route pattern (not its path, to bound the label set). */
+  httpMiddleware(): MiddlewareHandler {
+    const count = (route: string, status: number) => this.countRequest(route, status);
+    return async function metricsMiddleware(c, next) {
+      await next();
+      // Middleware matches every path (method ALL); the last real route names the endpoint.
+      const route = matchedRoutes(c).findLast((matched) => matched.method !== "ALL");
+      count(route?.path ?? "unmatched", c.res.status);
+    };
+  }
+
+  /** Counts one HTTP response. */
+  countRequest(route: string, status: number): void {
+    const key = `route="${label(route)}",status="${status}"`;
+    this.httpTotal.set(key, (this.httpTotal.get(key) ?? 0) + 1);
+  }
+
+  /** The Prometheus text exposition. */
+  async render(store: RunsReadApi): Promise<string> {
+    const lines: string[] = [];
+    lines.push(
+      "# HELP wfd_runs_total Finished runs by workflow and status.",
+      "# TYPE wfd_runs_total counter",
+    );
+    for (const [labels, value] of this.runsTotal) lines.push(`wfd_runs_total{${labels}} ${value}`);
+    lines.push(
+      "# HELP wfd_run_duration_seconds Duration of finished runs.",
+      "# TYPE wfd_run_duration_seconds histogram",
+    );
+    DURATION_BUCKETS.forEach((bound, index) => {
+      lines.push(`wfd_run_duration_seconds_bucket{le="${bound}"} ${this.durationCounts[index] ?? 0}`);
+    });
+    lines.push(`wfd_run_duration_seconds_bucket{le="+Inf"} ${this.durationCount}`);
+    lines.push(`wfd_run_duration_seconds_sum ${this.durationSum}`);
+    lines.push(`wfd_run_duration_seconds_count ${this.durationCount}`);
+    lines.push("# HELP wfd_runs_pending Runs waiting to start.", "# TYPE wfd_runs_pending gauge");
+    lines.push(`wfd_runs_pending ${await store.countRunsByStatus("pending")}`);
+    lines.push(
+      "# HELP wfd_http_requests_total HTTP requests by route and status.",
+      "# TYPE wfd_http_requests_total counter",
+    );
+    for (const [labels, value] of this.httpTotal) lines.push(`wfd_http_requests_total{${labels}} ${value}`);
+    return `${lines.join("\n")}\n`;
+  }
+}

@@ -1,0 +1,73 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { WfdError } from "../../core/errors.ts";
+import { constantTimeEqual, sha256Hex } from "../../lib/hash.ts";
+import type { ApiEnv, ApiKey } from "../deps.ts";
+
+/** The key presented with `x-api-key` or `Authorization: Bearer`, if any. */
+function presentedKey(c: Context): string | undefined {
+  const header = c.req.header("x-api-key");
+  if (header) return header.trim();
+  const authorization = c.req.header("authorization");
+  const match = authorization ? /^Bearer\s+(.+)$/i.exec(authorization.trim()) : null;
+  return match?.[1];
+}
+
+/**
+ * Authenticates by API key. Keys are known only by their SHA-256 hash: the presented key is hashed,
+ * looked up, and the stored hash compared in constant time. Unknown or missing keys are UNAUTHORIZED.
+ */
+export function auth(keys: ApiKey[]): MiddlewareHandler<ApiEnv> {
+  const byHash = new Map(keys.map((key) => [key.hash.replace(/^sha256:/, ""), key]));
+  return async function authMiddleware(c, next) {
+    const presented = presentedKey(c);
+    if (!presented) {
+      throw new WfdError("UNAUTHORIZED", "Missing API key: send it as x-api-key or Authorization: Bearer");
+    }
+    const hash = sha256Hex(presented);
+    const key = byHash.get(hash);
+    if (!key || !constantTimeEqual(key.hash, `sha256:${hash}`)) {
+      throw new WfdError("UNAUTHORIZED", "Unknown API key");
+    }
+    c.set("apiKey", key);
+    await next();
+  };
+}
+
+/** Refuses with FORBIDDEN unless the request's key has `scope` (or `*`). */
+export function requireScope(scope: string): MiddlewareHandler<ApiEnv> {
+  return async function scopeMiddleware(c, next) {
+    const key = c.get("apiKey");
+    if (!key.scopes.includes(scope) && !key.scopes.includes("*")) {
+      throw new WfdError("FORBIDDEN", `API key "${key.name}" lacks the scope ${scope}`);
+    }
+    await next();
+  };
+}
+
+const globCache = new Map<string, RegExp>();
+
+function globToRegExp(glob: string): RegExp {
+  let pattern = globCache.get(glob);
+  if (!pattern) {
+    const body = glob
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".");
+    pattern = new RegExp(`^${body}$`);
+    globCache.set(glob, pattern);
+  }
+  return pattern;
+}
+
+/** True when the key's allow-list (globs such as `orders-*`) admits the workflow; no list admits all. */
+export function keyAllowsWorkflow(key: ApiKey, workflowId: string): boolean {
+  if (!key.workflows) return true;
+  return key.workflows.some((glob) => globToRegExp(glob).test(workflowId));
+}
+
+/** Throws FORBIDDEN when the workflow is outside the key's allow-list. */
+export function assertWorkflowAllowed(key: ApiKey, workflowId: string): void {
+  if (!keyAllowsWorkflow(key, workflowId)) {
+    throw new WfdError("FORBIDDEN", `API key "${key.name}" may not access workflow "${workflowId}"`);
+  }
+}

@@ -1,0 +1,56 @@
+import type { MiddlewareHandler } from "hono";
+import { WfdError } from "../../core/errors.ts";
+import type { ApiEnv } from "../deps.ts";
+
+const WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
+
+function tooLarge(limit: number): WfdError {
+  return new WfdError("PAYLOAD_TOO_LARGE", `Request body is larger than the limit of ${limit} bytes`);
+}
+
+/** Reads the body, stopping as soon as it passes `limit` bytes (Content-Length may be absent or wrong). */
+async function readLimited(stream: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array> {
+  if (!stream) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Reads a JSON request body once, within `limit` bytes (413 PAYLOAD_TOO_LARGE, checked on
+ * Content-Length and on the bytes actually read), and parses it (400 VALIDATION_ERROR). The value
+ * is `c.get("body")`; an empty body is undefined.
+ */
+export function jsonBody(limit: number): MiddlewareHandler<ApiEnv> {
+  return async function jsonBodyMiddleware(c, next) {
+    if (!WITH_BODY.has(c.req.method)) return next();
+    const declared = Number(c.req.header("content-length") ?? "0");
+    if (declared > limit) throw tooLarge(limit);
+    const bytes = await readLimited(c.req.raw.body, limit);
+    const text = new TextDecoder().decode(bytes);
+    if (text.trim() === "") {
+      c.set("body", undefined);
+      return next();
+    }
+    try {
+      c.set("body", JSON.parse(text));
+    } catch (error) {
+      const reason = (error as Error).message;
+      throw new WfdError("VALIDATION_ERROR", `Request body is not valid JSON: ${reason}`, [
+        { path: [], message: reason },
+      ]);
+    }
+    await next();
+  };
+}

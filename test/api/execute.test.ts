@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { QUICK, SLOW, startDaemon, type TestDaemon } from "./helpers.ts";
+
+const DRAFT = `name: Draft
+status: draft
+steps:
+  - id: a
+    type: transform
+    config: { mapping: 1 }
+`;
+
+const STRICT = `name: Strict
+inputSchema:
+  type: object
+  required: [customerId, items]
+  properties:
+    customerId: { type: string }
+    items:
+      type: array
+      items: { type: object, properties: { price: { type: number } } }
+steps:
+  - id: a
+    type: transform
+    config: { mapping: "{{ input.customerId }}" }
+`;
+
+let d: TestDaemon;
+
+beforeAll(async () => {
+  d = await startDaemon({
+    workflows: { "quick.yaml": QUICK, "slow.yaml": SLOW, "draft.yaml": DRAFT, "strict.yaml": STRICT },
+    configure: (config) => {
+      config.server.bodyLimit = 2048;
+    },
+  });
+});
+afterAll(() => d.stop());
+
+describe("starting runs", () => {
+  test("a new run is 202 with the pending answer, on every alias", async () => {
+    for (const verb of ["run", "execute", "trigger"]) {
+      const { status, json } = await d.call("POST", `/api/v1/workflows/slow/${verb}`, {
+        body: { input: {} },
+      });
+      expect(status).toBe(202);
+      expect(json.success).toBe(true);
+      expect(Object.keys(json.data).sort()).toEqual(
+        ["createdAt", "id", "runId", "status", "versionId", "workflowId", "workflowVersion"].sort(),
+      );
+      expect(json.data).toMatchObject({ status: "pending", workflowId: "slow", workflowVersion: 1 });
+      expect(json.data.runId).toBe(json.data.id);
+      expect(json.data.id).toMatch(/^run_[0-9A-Z]{26}$/);
+      await d.call("POST", `/api/v1/runs/${json.data.id}/cancel`);
+    }
+  });
+
+  test("POST /runs takes workflowId in the body and accepts inputs for input", async () => {
+    const { status, json } = await d.call("POST", "/api/v1/runs", {
+      body: { workflowId: "strict", inputs: { customerId: "cus_1", items: [] }, wait: 10 },
+    });
+    expect(status).toBe(200);
+    expect(json.data.status).toBe("completed");
+    expect(json.data.input).toEqual({ customerId: "cus_1", items: [] });
+    expect(json.data.output).toBe("cus_1");
+    expect(json.data.trigger).toEqual({ type: "api", apiKey: "admin" });
+  });
+
+  test("run fields from the body are recorded on the run", async () => {
+    const body = {
+      connectionId: "conn_1",
+      entityType: "order",
+      entityId: "o-1",
+      webhookUrl: "https://example.com/hook",
+      wait: 10,
+    };
+    const { json } = await d.call("POST", "/api/v1/workflows/quick/run", { body });
+    expect(json.data).toMatchObject({
+      connectionId: "conn_1",
+      entityType: "order",
+      entityId: "o-1",
+      webhookUrl: "https://example.com/hook",
+    });
+  });
+
+  test("an empty body starts a run with an empty input", async () => {
+    const response = await fetch(`${d.url}/api/v1/workflows/quick/run`, {
+      method: "POST",
+      headers: { "x-api-key": "wfd_admin_key_for_tests_0123456789abcdef" },
+    });
+    expect(response.status).toBe(202);
+  });
+
+  test("an unknown workflow is 404, a draft is 400 INVALID_STATUS", async () => {
+    const unknown = await d.call("POST", "/api/v1/workflows/nope/run", { body: {} });
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.error.code).toBe("NOT_FOUND");
+    const draft = await d.call("POST", "/api/v1/workflows/draft/run", { body: {} });
+    expect(draft.status).toBe(400);
+    expect(draft.json.error).toEqual({
+      code: "INVALID_STATUS",
+      message: "Workflow must be active to run. Current status: draft",
+    });
+  });
+});
+
+describe("request validation", () => {
+  test("input failing inputSchema names each nested field", async () => {
+    const { status, json } = await d.call("POST", "/api/v1/workflows/strict/run", {
+      body: { input: { items: [{ price: 1 }, { price: "ten" }] } },
+    });
+    expect(status).toBe(400);
+    expect(json.error.code).toBe("VALIDATION_ERROR");
+    const paths = json.error.details.map((detail: { path: unknown }) => detail.path);
+    expect(paths).toContainEqual(["items", 1, "price"]);
+    expect(paths).toContainEqual(["customerId"]);
+  });
+
+  test("bad body fields are VALIDATION_ERROR with their path", async () => {
+    const { status, json } = await d.call("POST", "/api/v1/workflows/quick/run", {
+      body: { wait: 61, webhookUrl: "not a url", extra: true },
+    });
+    expect(status).toBe(400);
+    const paths = json.error.details.map((detail: { path: string[] }) => detail.path.join("."));
+    expect(paths).toEqual(expect.arrayContaining(["wait", "webhookUrl", "extra"]));
+    expect(json.error.details.find((x: { path: string[] }) => x.path[0] === "wait").message).toContain("60");
+  });
+
+  test("POST /runs without workflowId is a validation error naming it", async () => {
+    const { status, json } = await d.call("POST", "/api/v1/runs", { body: { input: {} } });
+    expect(status).toBe(400);
+    expect(json.error.details[0].path).toEqual(["workflowId"]);
+  });
+
+  test("invalid JSON is 400 VALIDATION_ERROR and creates nothing", async () => {
+    const before = await d.call("GET", "/api/v1/runs?workflowId=quick&limit=100");
+    const { status, json } = await d.call("POST", "/api/v1/workflows/quick/run", { body: '{"input": ' });
+    expect(status).toBe(400);
+    expect(json.error.code).toBe("VALIDATION_ERROR");
+    expect(json.error.message).toContain("not valid JSON");
+    const after = await d.call("GET", "/api/v1/runs?workflowId=quick&limit=100");
+    expect(after.json.data.length).toBe(before.json.data.length);
+  });
+
+  test("a body over the limit is 413, by Content-Length and by the bytes actually sent", async () => {
+    const big = JSON.stringify({ input: { text: "x".repeat(4000) } });
+    const declared = await d.call("POST", "/api/v1/workflows/quick/run", { body: big });
+    expect(declared.status).toBe(413);
+    expect(declared.json.error.code).toBe("PAYLOAD_TOO_LARGE");
+    const encoder = new TextEncoder();
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 4; i++)
+          controller.enqueue(encoder.encode(i === 0 ? big.slice(0, 1000) : "x".repeat(1000)));
+        controller.close();
+      },
+    });
+    const chunked = await fetch(`${d.url}/api/v1/workflows/quick/run`, {
+      method: "POST",
+      headers: {
+        "x-api-key": "wfd_admin_key_for_tests_0123456789abcdef",
+        "content-type": "application/json",
+      },
+      body: stream,
+    });
+    expect(chunked.status).toBe(413);
+    expect(((await chunked.json()) as { error: { code: string } }).error.code).toBe("PAYLOAD_TOO_LARGE");
+  });
+
+  test("bad query parameters are 400 with their names", async () => {
+    const { status, json } = await d.call("GET", "/api/v1/runs?limit=500&status=done");
+    expect(status).toBe(400);
+    const paths = json.error.details.map((detail: { path: string[] }) => detail.path[0]);
+    expect(paths).toEqual(expect.arrayContaining(["limit", "status"]));
+  });
+
+  test("unknown routes are 404 NOT_FOUND in the envelope", async () => {
+    const { status, json } = await d.call("GET", "/api/v1/nothing-here");
+    expect(status).toBe(404);
+    expect(json.error.code).toBe("NOT_FOUND");
+  });
+});
+
+describe("wait", () => {
+  test("wait returns the full finished run with 200", async () => {
+    const { status, json } = await d.call("POST", "/api/v1/workflows/quick/run", {
+      body: { input: { items: [{ price: 1 }, { price: 2 }] }, wait: 10 },
+    });
+    expect(status).toBe(200);
+    expect(json.data.status).toBe("completed");
+    expect(json.data.output).toEqual({ count: 2 });
+    expect(json.data.steps[0]).toMatchObject({ id: "total", status: "completed" });
+  });
+
+  test("when wait runs out, the pending answer comes back with 202", async () => {
+    const { status, json } = await d.call("POST", "/api/v1/workflows/slow/run", { body: { wait: 0.2 } });
+    expect(status).toBe(202);
+    expect(json.data.status).toBe("pending");
+    expect(json.data.steps).toBeUndefined();
+    await d.call("POST", `/api/v1/runs/${json.data.id}/cancel`);
+  });
+});
