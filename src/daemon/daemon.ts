@@ -1,5 +1,6 @@
 import type { Server } from "bun";
 import { createApp } from "../api/app.ts";
+import { loadOrCreateDefaultKeys } from "../api/keys.ts";
 import { formatProblem } from "../core/workflow.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/logger.ts";
@@ -61,11 +62,12 @@ export class Daemon {
       this.releaseLock();
       throw error;
     }
-    const { registry, runs, maintenance } = this.services;
+    const { registry, runs, maintenance, scheduler } = this.services;
     const { problems } = await registry.loadAll();
     for (const problem of problems) logger.warn("invalid workflow file", { problem: formatProblem(problem) });
     logger.info("workflows loaded", { count: registry.list().length, dir: config.workflowsDir });
     await runs.start();
+    await scheduler.start();
     this.watcher = new WorkflowWatcher({ registry, dir: config.workflowsDir, logger });
     await this.watcher.start();
     maintenance.start();
@@ -86,8 +88,11 @@ export class Daemon {
     if (!services) return;
     this.accepting = false;
     logger.info("shutting down", { gracePeriodMs: config.shutdownGraceMs });
-    // The run service refuses new runs from this moment; running steps get the grace period.
+    // No slot fires from here on, and the run service refuses new runs from this moment;
+    // running steps get the grace period.
+    const schedulerStopped = services.scheduler.stop();
     const runsStopped = services.runs.stop(config.shutdownGraceMs);
+    await schedulerStopped;
     await this.watcher?.stop();
     await runsStopped;
     await services.maintenance.stop();
@@ -99,7 +104,10 @@ export class Daemon {
 
   private listen(): Server<unknown> {
     const { config, logger } = this.options;
-    const { registry } = this.parts;
+    const { registry, runs, store, clock } = this.parts;
+    const apiKeys = config.apiKeys.length
+      ? config.apiKeys
+      : loadOrCreateDefaultKeys(config.dataDir, logger, (line) => process.stderr.write(`${line}\n`));
     const app = createApp({
       logger,
       readiness: () => ({
@@ -107,6 +115,17 @@ export class Daemon {
         store: this.services !== undefined,
         workflows: registry.ready,
       }),
+      api: {
+        runs,
+        store,
+        registry,
+        apiKeys,
+        clock,
+        bodyLimit: config.server.bodyLimit,
+        publicUrl: config.server.publicUrl,
+        workflowsDir: config.workflowsDir,
+        accepting: () => this.accepting,
+      },
     });
     return Bun.serve({
       hostname: this.options.host ?? config.server.host,

@@ -9,6 +9,7 @@ import type { Logger } from "../lib/logger.ts";
 import { Maintenance } from "../runs/maintenance.ts";
 import { RunService } from "../runs/service.ts";
 import { createWorkflowStep } from "../runs/workflow-step.ts";
+import { Scheduler } from "../scheduler/scheduler.ts";
 import { openSqliteStore, type SqliteStore } from "../store/index.ts";
 import { inputValidatorFor } from "../workflows/input.ts";
 import { WorkflowRegistry } from "../workflows/registry.ts";
@@ -23,6 +24,8 @@ export interface Services {
   registry: WorkflowRegistry;
   runs: RunService;
   maintenance: Maintenance;
+  /** Built for every caller, started only by `wfd serve`. */
+  scheduler: Scheduler;
 }
 
 export interface ServiceOptions {
@@ -70,7 +73,16 @@ export function openServices(config: Config, options: ServiceOptions): Services 
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
   });
   const maintenance = new Maintenance({ store, retentionMs: config.retentionMs, clock, logger });
-  return { config, logger, clock, store, registry, runs, maintenance };
+  const scheduler = new Scheduler({
+    registry,
+    runs,
+    store,
+    clock,
+    logger,
+    secrets: config.secrets,
+    env: config.env,
+  });
+  return { config, logger, clock, store, registry, runs, maintenance, scheduler };
 }
 
 /** Creates the data directory if needed; a clear Error when it cannot be. */
