@@ -4,7 +4,7 @@
  */
 export {};
 
-const BENCHES = ["bench/store.ts", "bench/run-service.ts", "bench/workflows.ts"];
+const BENCHES = ["bench/store.ts", "bench/run-service.ts", "bench/workflows.ts", "bench/http.ts"];
 
 for (const bench of BENCHES) {
   console.log(`\n## ${bench}`);

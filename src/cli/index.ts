@@ -3,6 +3,7 @@ import { LogsCommand } from "./client/logs.ts";
 import { RunsCommand } from "./client/runs.ts";
 import { StatusCommand } from "./client/status.ts";
 import { TriggerCommand } from "./client/trigger.ts";
+import { HealthCommand } from "./health.ts";
 import { KeysCreateCommand } from "./keys.ts";
 import { RunCommand } from "./run.ts";
 import { SchedulesCommand } from "./schedules.ts";
@@ -21,4 +22,5 @@ export const commands = [
   StatusCommand,
   LogsCommand,
   CancelCommand,
+  HealthCommand,
 ];

@@ -58,9 +58,17 @@ test("wfd serve runs the examples, answers health checks, and stops cleanly on S
   const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
   expect(ready.status).toBe(200);
   expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+  // The Docker HEALTHCHECK runs the binary itself.
+  const healthy = await runCommand([wfd, "health", "--url", `http://127.0.0.1:${port}/healthz`], {
+    cwd: work,
+  });
+  expect(healthy).toMatchObject({ exitCode: 0, stdout: "ok\n" });
   daemon.kill("SIGTERM");
   await waitForLog(lines, (e) => e.msg === "stopped");
   expect(await daemon.exited).toBe(0);
+  const down = await runCommand([wfd, "health", "--url", `http://127.0.0.1:${port}/healthz`], { cwd: work });
+  expect(down.exitCode).toBe(1);
+  expect(down.stderr).toStartWith("error: http://127.0.0.1:");
 });
 
 test("wfd serve with an unusable data directory exits 1 with one clear line", async () => {
