@@ -30,6 +30,18 @@ const daemon = new Daemon({ config, logger: silentLogger, port: 0, host: "127.0.
 await daemon.start();
 const headers = { "x-api-key": KEY, "content-type": "application/json" };
 const ids: string[] = [];
+let latencies: number[] = [];
+
+/** Times one request into `latencies`. */
+async function timed(request: () => Promise<unknown>): Promise<void> {
+  const started = performance.now();
+  await request();
+  latencies.push(performance.now() - started);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
 
 async function post(index: number, idempotent: boolean): Promise<void> {
   const response = await fetch(`${daemon.url}/api/v1/workflows/bench/run`, {
@@ -44,16 +56,27 @@ async function post(index: number, idempotent: boolean): Promise<void> {
 
 function report(name: string, seconds: number): void {
   const rate = Math.round(REQUESTS / seconds);
-  console.log(`${name.padEnd(32)} ${rate} req/s (${REQUESTS} in ${seconds.toFixed(2)} s)`);
+  const sorted = latencies.sort((a, b) => a - b);
+  const p50 = percentile(sorted, 50).toFixed(1);
+  const p99 = percentile(sorted, 99).toFixed(1);
+  console.log(
+    `${name.padEnd(32)} ${rate} req/s (${REQUESTS} in ${seconds.toFixed(2)} s), p50 ${p50} ms, p99 ${p99} ms`,
+  );
+  latencies = [];
 }
 
 try {
-  report("POST run", await timeConcurrently(REQUESTS, IN_FLIGHT, (i) => post(i, false)));
-  report("POST run with Idempotency-Key", await timeConcurrently(REQUESTS, IN_FLIGHT, (i) => post(i, true)));
+  report("POST run", await timeConcurrently(REQUESTS, IN_FLIGHT, (i) => timed(() => post(i, false))));
+  report(
+    "POST run with Idempotency-Key",
+    await timeConcurrently(REQUESTS, IN_FLIGHT, (i) => timed(() => post(i, true))),
+  );
   report(
     "GET run",
     await timeConcurrently(REQUESTS, IN_FLIGHT, (i) =>
-      fetch(`${daemon.url}/api/v1/runs/${ids[i % ids.length]}`, { headers }).then((r) => r.arrayBuffer()),
+      timed(() =>
+        fetch(`${daemon.url}/api/v1/runs/${ids[i % ids.length]}`, { headers }).then((r) => r.arrayBuffer()),
+      ),
     ),
   );
 } finally {

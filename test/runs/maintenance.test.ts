@@ -1,0 +1,43 @@
+import { afterEach, expect, test } from "bun:test";
+import { ManualClock } from "../../src/lib/clock.ts";
+import { Maintenance } from "../../src/runs/maintenance.ts";
+import { createRuntime, type Runtime } from "../helpers/runtime.ts";
+
+let runtime: Runtime | undefined;
+afterEach(async () => {
+  await runtime?.runs.stop(0);
+  await runtime?.store.close();
+});
+
+test("hourly upkeep prunes finished runs past retention and keeps younger ones", async () => {
+  const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+  runtime = createRuntime({ clock });
+  await runtime.catalog.define(
+    "quick.yaml",
+    "name: Quick\nsteps: [{ id: a, type: transform, config: { mapping: 1 } }]\n",
+  );
+  await runtime.runs.start();
+  const old = (await runtime.runs.create({ workflowId: "quick", trigger: { type: "api" } })).run
+    ?.id as string;
+  await runtime.runs.waitForFinish(old, null);
+  const maintenance = new Maintenance({
+    store: runtime.store,
+    retentionMs: 86_400_000,
+    clock,
+    pruneEveryMs: 3_600_000,
+  });
+  maintenance.start();
+  await clock.advance(23 * 3_600_000);
+  const young = (await runtime.runs.create({ workflowId: "quick", trigger: { type: "api" } })).run
+    ?.id as string;
+  await runtime.runs.waitForFinish(young, null);
+  const pruned = new Promise<void>((resolve) => {
+    const check = async () =>
+      (await runtime?.store.getRun(old)) === null ? resolve() : setTimeout(check, 5);
+    void check();
+  });
+  await clock.advance(2 * 3_600_000);
+  await pruned;
+  expect(await runtime.store.getRun(young)).not.toBeNull();
+  await maintenance.stop();
+});
