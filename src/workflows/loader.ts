@@ -1,7 +1,7 @@
-import type { Dirent } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { WorkflowProblem, WorkflowVersion } from "../core/workflow.ts";
+import { listWorkflowFiles, mapConcurrently, readErrorReason } from "./files.ts";
 import { analyzeWorkflowFile, type FileAnalysis } from "./parse.ts";
 
 /** Every workflow of a directory, and every problem of every file. */
@@ -17,14 +17,6 @@ export interface LoadResult {
 /** Files are read this many at a time: fast on large directories without running out of file handles. */
 const READ_CONCURRENCY = 64;
 
-const READ_ERRORS: Record<string, string> = {
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  ENOENT: "file not found (a broken symlink?)",
-  EISDIR: "it is a directory",
-  ELOOP: "too many levels of symbolic links",
-};
-
 /**
  * Reads every .yaml/.yml file under dir (subfolders too, skipping dot-folders and node_modules), in
  * sorted order. Dot-files are skipped as well (editor lock and swap files). Symlinked folders are not
@@ -33,7 +25,7 @@ const READ_ERRORS: Record<string, string> = {
  */
 export async function loadWorkflowDir(dir: string): Promise<LoadResult> {
   await assertDirectory(dir);
-  const files = (await listWorkflowFiles(dir, "")).sort();
+  const files = await listWorkflowFiles(dir);
   const analyses = await mapConcurrently(files, READ_CONCURRENCY, (file) => readAndAnalyze(dir, file));
   reportDuplicateIds(files, analyses);
   return {
@@ -49,25 +41,11 @@ async function assertDirectory(dir: string): Promise<void> {
     isDirectory = (await stat(dir)).isDirectory();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const detail = READ_ERRORS[code ?? ""] ?? (error as Error).message;
+    const detail = readErrorReason(error);
     const reason = code === "ENOENT" ? "does not exist" : `cannot be read: ${detail}`;
     throw new Error(`workflows directory ${dir} ${reason}`);
   }
   if (!isDirectory) throw new Error(`workflows directory ${dir} is not a directory`);
-}
-
-/** Relative paths (with `/`) of the workflow files under `dir/relative`. */
-async function listWorkflowFiles(dir: string, relative: string): Promise<string[]> {
-  const entries: Dirent[] = await readdir(join(dir, relative), { withFileTypes: true });
-  const nested = await Promise.all(
-    entries.map(async (entry) => {
-      if (entry.name.startsWith(".")) return [];
-      const path = relative ? `${relative}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) return entry.name === "node_modules" ? [] : listWorkflowFiles(dir, path);
-      return /\.ya?ml$/i.test(entry.name) ? [path] : [];
-    }),
-  );
-  return nested.flat();
 }
 
 async function readAndAnalyze(dir: string, file: string): Promise<FileAnalysis> {
@@ -75,7 +53,7 @@ async function readAndAnalyze(dir: string, file: string): Promise<FileAnalysis> 
   try {
     content = await readFile(join(dir, file));
   } catch (error) {
-    const reason = READ_ERRORS[(error as NodeJS.ErrnoException).code ?? ""] ?? (error as Error).message;
+    const reason = readErrorReason(error);
     return {
       problems: [{ file, line: 1, col: 1, message: `cannot read file: ${reason}` }],
       idPosition: { line: 1, col: 1 },
@@ -105,18 +83,4 @@ function reportDuplicateIds(files: string[], analyses: FileAnalysis[]): void {
       delete analysis.version;
     }
   }
-}
-
-/** Maps items with at most `limit` promises in flight; results keep the order of `items`. */
-async function mapConcurrently<T, R>(items: T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await map(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -1,5 +1,4 @@
-import type { Dirent } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { isAbsolute, join, posix, relative, resolve, sep } from "node:path";
 import { isoTime } from "../core/run.ts";
 import type { RunStore, StoredVersion } from "../core/store.ts";
@@ -7,6 +6,7 @@ import { formatProblem, type WorkflowProblem, type WorkflowVersion } from "../co
 import { type Clock, systemClock } from "../lib/clock.ts";
 import { TypedEmitter } from "../lib/emitter.ts";
 import { type Logger, silentLogger } from "../lib/logger.ts";
+import { isGone, listWorkflowFiles, mapConcurrently, readErrorReason } from "./files.ts";
 import { type ParseResult, parseWorkflowFile } from "./parse.ts";
 
 /** A workflow that accepts new runs: the last good version of the file that defines it. */
@@ -41,20 +41,8 @@ interface FileState {
   problems: WorkflowProblem[];
 }
 
-const WORKFLOW_EXTENSION = /\.ya?ml$/i;
 /** Files read at once by loadAll: fast on large directories without running out of file handles. */
 const READ_BATCH = 64;
-
-/** True for a path segment that is never a workflow: dot-files and dot-folders, node_modules, `~` backups. */
-export function isSkippedName(name: string): boolean {
-  return name.startsWith(".") || name === "node_modules" || name.endsWith("~");
-}
-
-/** True when a path relative to the workflows dir (with `/`) is a workflow file the registry loads. */
-export function isWorkflowPath(file: string): boolean {
-  const segments = file.split("/");
-  return !segments.some(isSkippedName) && WORKFLOW_EXTENSION.test(file);
-}
 
 /**
  * The current workflows, kept in step with the files of the workflows directory. Each distinct content
@@ -89,7 +77,7 @@ export class WorkflowRegistry {
   loadAll(): Promise<{ problems: WorkflowProblem[] }> {
     return this.serial(async () => {
       const present = await listWorkflowFiles(this.dir);
-      const reads = await mapInBatches(present, READ_BATCH, (file) => this.read(file));
+      const reads = await mapConcurrently(present, READ_BATCH, (file) => this.read(file));
       if (this.files.size === 0) await this.saveFirstVersions(reads);
       const presentSet = new Set(present);
       const gone = [...this.files.keys()].filter((file) => !presentSet.has(file));
@@ -164,7 +152,9 @@ export class WorkflowRegistry {
       content = await readFile(join(this.dir, file));
     } catch (error) {
       if (isGone(error)) return null;
-      return { problems: [{ file, line: 1, col: 1, message: `cannot read file: ${errorReason(error)}` }] };
+      return {
+        problems: [{ file, line: 1, col: 1, message: `cannot read file: ${readErrorReason(error)}` }],
+      };
     }
     return parseWorkflowFile(file, content);
   }
@@ -285,41 +275,6 @@ export class WorkflowRegistry {
   }
 }
 
-/**
- * Every workflow file under `dir` as sorted relative paths with `/`, skipping dot-folders, dot-files,
- * `~` backups and node_modules. Throws a one-line error naming `dir` when it cannot be read.
- */
-export async function listWorkflowFiles(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (folder: string, prefix: string): Promise<void> => {
-    let entries: Dirent[];
-    try {
-      entries = await readdir(folder, { withFileTypes: true });
-    } catch (error) {
-      // A subfolder deleted while we walk (a git checkout in progress) simply has no files.
-      if (prefix && isGone(error)) return;
-      const problem = isGone(error) ? "does not exist" : `cannot be read: ${errorReason(error)}`;
-      throw new Error(`workflows directory ${folder} ${problem}`);
-    }
-    for (const entry of entries) {
-      const path = prefix + entry.name;
-      if (isSkippedName(entry.name)) continue;
-      if (entry.isDirectory()) await walk(join(folder, entry.name), `${path}/`);
-      else if (isWorkflowPath(path)) found.push(path);
-    }
-  };
-  await walk(dir, "");
-  return found.sort();
-}
-
-async function mapInBatches<T, R>(items: T[], size: number, map: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  for (let start = 0; start < items.length; start += size) {
-    results.push(...(await Promise.all(items.slice(start, start + size).map(map))));
-  }
-  return results;
-}
-
 /** The 1-based line of a top-level `id:` key, else 1 (the id came from the file name). */
 function idLine(source: string): number {
   const match = /^id[ \t]*:/m.exec(source);
@@ -328,20 +283,4 @@ function idLine(source: string): number {
 
 function byKey<T>([a]: [string, T], [b]: [string, T]): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function isGone(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR";
-}
-
-const ERROR_REASONS: Record<string, string> = {
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  ELOOP: "too many levels of symbolic links",
-};
-
-function errorReason(error: unknown): string {
-  const reason = ERROR_REASONS[(error as NodeJS.ErrnoException).code ?? ""];
-  return reason ?? (error instanceof Error ? error.message : String(error));
 }

@@ -2,7 +2,8 @@ import type { Stats } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { type FSWatcher, watch } from "chokidar";
 import { type Logger, silentLogger } from "../lib/logger.ts";
-import { isSkippedName, isWorkflowPath, listWorkflowFiles, type WorkflowRegistry } from "./registry.ts";
+import { isSkippedName, isWorkflowPath, listWorkflowFiles } from "./files.ts";
+import type { WorkflowRegistry } from "./registry.ts";
 
 export interface WatcherOptions {
   registry: WorkflowRegistry;

@@ -7,7 +7,8 @@ import { ManualClock } from "../../src/lib/clock.ts";
 import { sha256Hex } from "../../src/lib/hash.ts";
 import { createLogger } from "../../src/lib/logger.ts";
 import { openSqliteStore, type SqliteStore } from "../../src/store/index.ts";
-import { isWorkflowPath, type RegistryEvents, WorkflowRegistry } from "../../src/workflows/registry.ts";
+import { isWorkflowPath } from "../../src/workflows/files.ts";
+import { type RegistryEvents, WorkflowRegistry } from "../../src/workflows/registry.ts";
 
 const START = Date.parse("2026-01-15T10:00:00.000Z");
 const cleanups: Array<() => Promise<unknown>> = [];
