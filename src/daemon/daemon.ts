@@ -1,5 +1,5 @@
 import type { Server } from "bun";
-import { createApp } from "../api/app.ts";
+import { type ApiKey, createApp } from "../api/app.ts";
 import { loadOrCreateDefaultKeys } from "../api/keys.ts";
 import { formatProblem } from "../core/workflow.ts";
 import type { Clock } from "../lib/clock.ts";
@@ -52,7 +52,12 @@ export class Daemon {
     const { config, logger } = this.options;
     ensureDataDir(config.dataDir);
     this.releaseLock = acquireDataDirLock(config.dataDir);
+    let apiKeys: ApiKey[];
     try {
+      // Read (or create) the keys before anything is opened, so a bad keys file leaves nothing open.
+      apiKeys = config.apiKeys.length
+        ? config.apiKeys
+        : loadOrCreateDefaultKeys(config.dataDir, logger, (line) => process.stderr.write(`${line}\n`));
       this.services = openServices(config, {
         logger,
         ...(this.options.clock ? { clock: this.options.clock } : {}),
@@ -71,7 +76,7 @@ export class Daemon {
     this.watcher = new WorkflowWatcher({ registry, dir: config.workflowsDir, logger });
     await this.watcher.start();
     maintenance.start();
-    this.server = this.listen();
+    this.server = this.listen(apiKeys);
     this.accepting = true;
     logger.info("wfd is listening", { url: `http://${config.server.host}:${this.server.port}` });
   }
@@ -102,12 +107,9 @@ export class Daemon {
     logger.info("stopped");
   }
 
-  private listen(): Server<unknown> {
+  private listen(apiKeys: ApiKey[]): Server<unknown> {
     const { config, logger } = this.options;
     const { registry, runs, store, clock } = this.parts;
-    const apiKeys = config.apiKeys.length
-      ? config.apiKeys
-      : loadOrCreateDefaultKeys(config.dataDir, logger, (line) => process.stderr.write(`${line}\n`));
     const app = createApp({
       logger,
       readiness: () => ({

@@ -9,20 +9,10 @@ import {
 } from "./codec.ts";
 
 /** The columns of a new run, ready to bind. */
-export type RunInsertParams = {
-  id: string;
-  workflow_id: string;
-  workflow_version: number;
-  version_id: string;
-  input: string | null;
-  trigger: string;
-  idempotency_key: string | null;
-  connection_id: string | null;
-  entity_type: string | null;
-  entity_id: string | null;
-  webhook_url: string | null;
-  created_at: string;
-};
+export type RunInsertParams = Omit<
+  RunRow,
+  "seq" | "status" | "output" | "error" | "started_at" | "completed_at"
+>;
 
 /** The columns of a step record, ready to bind. */
 export type StepUpsertParams = {
