@@ -33,6 +33,8 @@ export interface EngineServices {
   env: Record<string, string>;
   /** Connections by name; each name has one or more targets, the first is the default. */
   connections: Record<string, Connection[]>;
+  /** wfd.yaml `smtp:` for email steps; absent or null: email steps fail with INVALID_CONFIG. */
+  smtp?: { url: string; from?: string } | null;
 }
 
 /** What an executor receives for one attempt of one step. */

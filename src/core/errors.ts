@@ -46,6 +46,7 @@ export type RunErrorCode =
   | "HTTP_STATUS"
   | "HTTP_REQUEST_FAILED"
   | "SHELL_EXIT"
+  | "SMTP_FAILED"
   | "TIMEOUT"
   | "CANCELLED"
   | "INTERRUPTED"

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { RunExecutor } from "../core/engine.ts";
 import type { WorkflowCatalog } from "../core/runs.ts";
 import { createEngine } from "../engine/runner.ts";
+import { createEmailExecutor, type EmailExecutor } from "../engine/steps/email.ts";
 import { createStepRegistry } from "../engine/steps/index.ts";
 import { type Clock, systemClock } from "../lib/clock.ts";
 import type { Logger } from "../lib/logger.ts";
@@ -26,6 +27,8 @@ export interface Services {
   maintenance: Maintenance;
   /** Built for every caller, started only by `wfd serve`. */
   scheduler: Scheduler;
+  /** The email step type: `close()` its pooled SMTP connections once runs have stopped. */
+  email: EmailExecutor;
 }
 
 export interface ServiceOptions {
@@ -51,8 +54,9 @@ export function openServices(config: Config, options: ServiceOptions): Services 
   const registry = new WorkflowRegistry({ dir: config.workflowsDir, store, clock, logger });
   const catalog = catalogOf(registry);
   let runs: RunService | undefined;
+  const email = createEmailExecutor();
   const executor: RunExecutor = createEngine({
-    registry: withWorkflowStep(() => runs as RunService),
+    registry: withWorkflowStep(() => runs as RunService, email),
     services: {
       clock,
       logger,
@@ -60,6 +64,7 @@ export function openServices(config: Config, options: ServiceOptions): Services 
       secrets: config.secrets,
       env: config.env,
       connections: config.connections,
+      smtp: config.smtp,
     },
   });
   runs = new RunService({
@@ -82,7 +87,7 @@ export function openServices(config: Config, options: ServiceOptions): Services 
     secrets: config.secrets,
     env: config.env,
   });
-  return { config, logger, clock, store, registry, runs, maintenance, scheduler };
+  return { config, logger, clock, store, registry, runs, maintenance, scheduler, email };
 }
 
 /** Creates the data directory if needed; a clear Error when it cannot be. */
@@ -94,8 +99,8 @@ export function ensureDataDir(dataDir: string): void {
   }
 }
 
-function withWorkflowStep(service: () => RunService) {
-  const registry = createStepRegistry();
+function withWorkflowStep(service: () => RunService, email: EmailExecutor) {
+  const registry = createStepRegistry({ email });
   registry.register(createWorkflowStep(service));
   return registry;
 }

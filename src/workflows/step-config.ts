@@ -120,7 +120,8 @@ const EXCLUSIVE_KEYS: Partial<Record<StepType, { keys: string[]; required: boole
 
 /**
  * Checks the `config` of the step at `steps[index]` against its type: allowed keys, their values,
- * keys that exclude each other, and an http URL that is relative without a connection.
+ * keys that exclude each other, an email without a body, and an http URL that is relative without
+ * a connection.
  */
 export function checkStepConfig(step: Record<string, unknown>, index: number, reporter: Reporter): void {
   const type = step.type as StepType;
@@ -132,6 +133,10 @@ export function checkStepConfig(step: Record<string, unknown>, index: number, re
   const config = step.config ?? {};
   reporter.check(CONFIG_SCHEMAS[type], config, path);
   checkExclusiveKeys(type, config, path, reporter);
+  // Both may be given (a multipart message), so this is not an exclusive pair.
+  if (type === "email" && config.text === undefined && config.html === undefined) {
+    reporter.missingKey([...path, 'text" or "html']);
+  }
   if (type === "http") checkRelativeUrl(config.url, step.connection, path, reporter);
 }
 

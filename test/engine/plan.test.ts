@@ -79,8 +79,8 @@ describe("PreparedWorkflowCache", () => {
 });
 
 describe("StepRegistry", () => {
-  test("the built-in registry has the five built-in types", () => {
-    expect(createStepRegistry().types()).toEqual(["transform", "http", "shell", "sleep", "fail"]);
+  test("the built-in registry has the six built-in types", () => {
+    expect(createStepRegistry().types()).toEqual(["transform", "http", "shell", "email", "sleep", "fail"]);
   });
 
   test("registering a type twice is refused", () => {

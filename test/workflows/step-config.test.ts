@@ -117,6 +117,16 @@ describe("email", () => {
       '5:19: step "s" config.to: must be a string or a list of strings',
     ]);
   });
+
+  test("a full templated email is accepted; unknown keys and a missing body are reported", () => {
+    const full = `{ to: "{{ input.email }}", cc: [c@x.test], bcc: b@x.test, from: "Shop <s@x.test>", subject: "Hi {{ input.name }}", text: t, html: <p/> }`;
+    expect(problemsOf(withStep("email", full))).toEqual([]);
+    expect(problemsOf(withStep("email", "{ to: a@x.test, subject: Hi, body: x, attachments: [] }"))).toEqual([
+      '5:13: missing required key "text" or "html" in step "s" config',
+      '5:42: unknown key "body" in step "s" config',
+      '5:51: unknown key "attachments" in step "s" config',
+    ]);
+  });
 });
 
 describe("sleep", () => {
