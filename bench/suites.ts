@@ -1,0 +1,262 @@
+/**
+ * The measurements of issue 7 (a-e and the ceilings). Each starts its own server process on a
+ * fresh temporary directory, drives it with autocannon from another process, and stops it.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  freePort,
+  type LoadOptions,
+  type LoadResult,
+  load,
+  okPerSecond,
+  PROJECT_ROOT,
+  percentile,
+  rssMb,
+  SECONDS,
+  sleep,
+  spawnFromRoot,
+  stopProcess,
+  waitUntilOk,
+} from "./harness.ts";
+import {
+  AUTH,
+  BENCH_WORKFLOW,
+  createProject,
+  databaseBytes,
+  getJson,
+  orderPath,
+  orderWorkflow,
+  readStoredRuns,
+  startWfd,
+  type Wfd,
+  waitForIdle,
+} from "./wfd.ts";
+
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+const CONNECTIONS = 50;
+const ACCEPT_BODY = { input: { n: 21 } };
+const WAIT_BODY = { input: { n: 21 }, wait: 10 };
+
+/** A throughput figure: 2xx per second and latency percentiles (ms) of one load run. */
+export interface Throughput {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+}
+
+function throughput(result: LoadResult, okCount = result.ok): Throughput {
+  return {
+    perSecond: Math.round(okCount / result.seconds),
+    p50: result.p50,
+    p99: result.p99,
+    ok: okCount,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/** A short load run first, so the JIT and SQLite caches are warm; then the measured one. */
+async function warmThenLoad(options: LoadOptions): Promise<{ warm: LoadResult; measured: LoadResult }> {
+  const warm = await load({ ...options, seconds: WARMUP_SECONDS });
+  const measured = await load(options);
+  return { warm, measured };
+}
+
+function runUrl(wfd: Wfd): string {
+  return `${wfd.url}/api/v1/workflows/${BENCH_WORKFLOW}/run`;
+}
+
+/** a. Accepted runs/s (202), then: is every 2xx answer's run in the database? */
+export async function measureAccepting() {
+  const project = createProject();
+  const wfd = await startWfd(project);
+  try {
+    const options = { url: runUrl(wfd), connections: CONNECTIONS, headers: AUTH, body: ACCEPT_BODY };
+    const { warm, measured } = await warmThenLoad(options);
+    await wfd.stop();
+    const stored = readStoredRuns(project.dbPath).runs;
+    const answered2xx = warm.ok + measured.ok;
+    return { ...throughput(measured), answered2xx, stored, allStored: stored >= answered2xx };
+  } finally {
+    await wfd.stop();
+    project.remove();
+  }
+}
+
+/**
+ * b. Completed runs/s with `wait` (200 with the finished run), and at a fixed 1,000 runs/s the
+ * trigger-to-completed latency: autocannon's request latency (POST with wait until the answer with
+ * the completed run; corrected for coordinated omission) and createdAt -> completedAt of the stored runs.
+ */
+export async function measureCompleting() {
+  const project = createProject();
+  const wfd = await startWfd(project);
+  let completed: Throughput;
+  try {
+    const options = { url: runUrl(wfd), connections: CONNECTIONS, headers: AUTH, body: WAIT_BODY };
+    const { measured } = await warmThenLoad(options);
+    completed = throughput(measured, measured.statusCodes["200"] ?? 0);
+  } finally {
+    await wfd.stop();
+    project.remove();
+  }
+  const paced = createProject();
+  const pacedWfd = await startWfd(paced);
+  try {
+    const options = { url: runUrl(pacedWfd), connections: CONNECTIONS, headers: AUTH, body: WAIT_BODY };
+    await load({ ...options, seconds: WARMUP_SECONDS, overallRate: 1000 });
+    const result = await load({ ...options, overallRate: 1000 });
+    await pacedWfd.stop();
+    const stored = readStoredRuns(paced.dbPath);
+    return {
+      completed,
+      atFixedRate: {
+        rate: 1000,
+        achieved: Math.round(okPerSecond(result)),
+        httpP50: result.p50,
+        httpP99: result.p99,
+        storedP50: percentile(stored.latenciesMs, 50),
+        storedP99: percentile(stored.latenciesMs, 99),
+        storedRuns: stored.completed,
+      },
+    };
+  } finally {
+    await pacedWfd.stop();
+    paced.remove();
+  }
+}
+
+/** c. The raw Bun.serve ceiling of one mode (bench/ceiling-server.ts), same load settings. */
+export async function measureCeiling(mode: "single" | "group" | "completed"): Promise<Throughput> {
+  const dir = mkdtempSync(join(tmpdir(), "wfd-bench-ceiling-"));
+  const port = freePort();
+  const child = spawnFromRoot([
+    "bun",
+    "run",
+    join(PROJECT_ROOT, "bench/ceiling-server.ts"),
+    mode,
+    String(port),
+    join(dir, "ceiling.db"),
+  ]);
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await waitUntilOk(`${url}/readyz`, performance.now(), child);
+    const { measured } = await warmThenLoad({ url, connections: CONNECTIONS, body: ACCEPT_BODY });
+    return throughput(measured);
+  } finally {
+    await stopProcess(child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const SEEDED_RUNS = Number(process.env.BENCH_SEED_RUNS ?? 100_000);
+
+/**
+ * d. RSS idle, then 100,000 runs created over HTTP (the daemon's real path and storage) and
+ * executed; RSS once they are all finished; GET /runs?limit=100 latency; database bytes per run.
+ */
+export async function measureMemoryAndStorage() {
+  const project = createProject();
+  const wfd = await startWfd(project);
+  try {
+    await sleep(1000);
+    const idleRssMb = rssMb(wfd.pid);
+    let created = 0;
+    while (created < SEEDED_RUNS) {
+      const result = await load({
+        url: runUrl(wfd),
+        connections: CONNECTIONS,
+        headers: AUTH,
+        body: ACCEPT_BODY,
+        amount: SEEDED_RUNS - created,
+      });
+      created += result.ok;
+    }
+    await waitForIdle(wfd);
+    await sleep(1000);
+    const loadedRssMb = rssMb(wfd.pid);
+    const list = await load({
+      url: `${wfd.url}/api/v1/runs?limit=100`,
+      connections: 10,
+      headers: AUTH,
+      amount: 500,
+    });
+    const afterListRssMb = rssMb(wfd.pid);
+    await wfd.stop();
+    const runs = readStoredRuns(project.dbPath).runs;
+    const bytes = databaseBytes(project.dbPath);
+    return {
+      idleRssMb: round1(idleRssMb),
+      rssAfterRunsMb: round1(loadedRssMb),
+      rssAfterListMb: round1(afterListRssMb),
+      storedRuns: runs,
+      databaseBytes: bytes,
+      bytesPerRun: Math.round(bytes / runs),
+      listRuns: { p50: list.p50, p99: list.p99, ok: list.ok, non2xx: list.non2xx },
+    };
+  } finally {
+    await wfd.stop();
+    project.remove();
+  }
+}
+
+const WORKFLOW_FILES = Number(process.env.BENCH_WORKFLOW_FILES ?? 1000);
+const RELOADS = 10;
+
+/**
+ * e. Start-to-ready (spawn to the first 200 of /readyz) with 1,000 workflow files, on a fresh data
+ * directory and again on a restart; then the time from writing a changed file to GET
+ * /workflows/:id serving the new versionId (median of 10 edits).
+ */
+export async function measureStartupAndReload() {
+  const project = createProject(WORKFLOW_FILES);
+  const template = await Bun.file(join(PROJECT_ROOT, "workflows.example/order-created.yaml")).text();
+  try {
+    const first = await startWfd(project);
+    const coldReadyMs = first.readyMs;
+    const coldRssMb = rssMb(first.pid);
+    await first.stop();
+    const wfd = await startWfd(project);
+    try {
+      const reloads: number[] = [];
+      for (let edit = 1; edit <= RELOADS; edit++) {
+        const index = edit * 37;
+        const url = `${wfd.url}/api/v1/workflows/order-${index}`;
+        const before = (await getJson<{ data: { versionId: string } }>(url)).data.versionId;
+        const started = performance.now();
+        writeFileSync(orderPath(project, index), orderWorkflow(template, index, edit));
+        for (;;) {
+          const now = (await getJson<{ data: { versionId: string } }>(url)).data.versionId;
+          if (now !== before) break;
+          if (performance.now() - started > 10_000) throw new Error(`${url}: no new version after 10 s`);
+          await sleep(2);
+        }
+        reloads.push(performance.now() - started);
+      }
+      return {
+        workflowFiles: WORKFLOW_FILES + 1,
+        coldReadyMs: Math.round(coldReadyMs),
+        restartReadyMs: Math.round(wfd.readyMs),
+        rssWithWorkflowsMb: round1(coldRssMb),
+        reloadMedianMs: Math.round(percentile(reloads, 50)),
+        reloadMaxMs: Math.round(Math.max(...reloads)),
+      };
+    } finally {
+      await wfd.stop();
+    }
+  } finally {
+    project.remove();
+  }
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+/** Seconds of each measured load run (BENCH_SECONDS). */
+export const LOAD_SECONDS = SECONDS;
