@@ -11,6 +11,7 @@ import { executeRoutes } from "./routes/execute.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { publicRoutes } from "./routes/public.ts";
 import { runRoutes } from "./routes/runs.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 import { workflowWriteRoutes } from "./routes/workflow-writes.ts";
 import { workflowReadRoutes } from "./routes/workflows.ts";
 
@@ -27,6 +28,7 @@ function apiV1(deps: ApiDeps): Hono<ApiEnv> {
   v1.route("/", runRoutes(deps));
   v1.route("/", workflowReadRoutes(deps));
   v1.route("/", workflowWriteRoutes(deps));
+  v1.route("/", webhookRoutes(deps.webhooks));
   return v1;
 }
 
@@ -38,6 +40,7 @@ export function createApp(deps: AppDeps): Hono<ApiEnv> {
   if (deps.api) {
     const metrics = new Metrics();
     metrics.watch(deps.api.runs);
+    metrics.watchDeliveries(deps.api.deliveryEvents);
     app.use(metrics.httpMiddleware());
     app.route("/", publicRoutes(deps.api, metrics));
     app.route("/api/v1", apiV1(deps.api));

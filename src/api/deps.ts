@@ -1,3 +1,4 @@
+import type { Delivery, DeliveryEvents, WebhookSubscription } from "../core/events.ts";
 import type { Run } from "../core/run.ts";
 import type { CreateRunRequest, CreateRunResponse, RunEvents } from "../core/runs.ts";
 import type { RunStore } from "../core/store.ts";
@@ -41,6 +42,24 @@ export interface WorkflowsApi {
   removeFile(file: string): Promise<void>;
 }
 
+/** Webhook subscriptions as the API uses them (events/subscriptions.ts implements it). */
+export interface WebhooksApi {
+  list(): Promise<WebhookSubscription[]>;
+  get(id: string): Promise<WebhookSubscription>;
+  create(request: {
+    url: string;
+    events: WebhookSubscription["events"];
+    secret?: string;
+    description?: string;
+  }): Promise<WebhookSubscription & { secret: string }>;
+  delete(id: string): Promise<void>;
+  deliveries(
+    id: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ deliveries: Delivery[]; nextCursor: string | null }>;
+}
+
 /** What the HTTP app needs from the daemon; concrete parts are passed in, never imported. */
 export interface AppDeps {
   logger: Logger;
@@ -54,6 +73,11 @@ export interface ApiDeps {
   runs: RunsApi;
   store: RunsReadApi;
   registry: WorkflowsApi;
+  webhooks: WebhooksApi;
+  /** Reports every webhook delivery attempt (for metrics). */
+  deliveryEvents: TypedEmitter<DeliveryEvents>;
+  /** Why a caller-supplied URL (a run's webhookUrl) may not be called, or null when it may. */
+  outboundUrlProblem: (url: string) => Promise<string | null>;
   apiKeys: ApiKey[];
   clock: Clock;
   /** Largest accepted request body, in bytes. */

@@ -1,6 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
+import type { DeliveryEvents } from "../core/events.ts";
 import type { Run } from "../core/run.ts";
+import type { TypedEmitter } from "../lib/emitter.ts";
 import type { RunsApi, RunsReadApi } from "./deps.ts";
 
 const DURATION_BUCKETS = [0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600];
@@ -11,7 +13,7 @@ function label(value: string): string {
 
 /**
  * Prometheus metrics of DESIGN §10 that the API can see: finished runs by workflow and status,
- * run durations, pending runs, and HTTP requests by route and status.
+ * run durations, pending runs, HTTP requests by route and status, and webhook deliveries.
  */
 export class Metrics {
   private readonly runsTotal = new Map<string, number>();
@@ -19,10 +21,20 @@ export class Metrics {
   private durationCount = 0;
   private durationSum = 0;
   private readonly httpTotal = new Map<string, number>();
+  private readonly deliveriesTotal = new Map<string, number>();
 
   /** Counts runs as the run service reports them finished; returns the unsubscribe function. */
   watch(runs: RunsApi): () => void {
     return runs.events.on("run:finished", (run) => this.recordRun(run));
+  }
+
+  /** Counts webhook delivery attempts by result: delivered, retrying or failed (gave up). */
+  watchDeliveries(events: TypedEmitter<DeliveryEvents>): () => void {
+    return events.on("delivery:attempted", ({ status }) => {
+      const result = status === "pending" ? "retrying" : status;
+      const key = `result="${result}"`;
+      this.deliveriesTotal.set(key, (this.deliveriesTotal.get(key) ?? 0) + 1);
+    });
   }
 
   /** Counts one finished run. */
@@ -80,6 +92,13 @@ export class Metrics {
       "# TYPE wfd_http_requests_total counter",
     );
     for (const [labels, value] of this.httpTotal) lines.push(`wfd_http_requests_total{${labels}} ${value}`);
+    lines.push(
+      "# HELP wfd_webhook_deliveries_total Webhook delivery attempts by result.",
+      "# TYPE wfd_webhook_deliveries_total counter",
+    );
+    for (const [labels, value] of this.deliveriesTotal) {
+      lines.push(`wfd_webhook_deliveries_total{${labels}} ${value}`);
+    }
     return `${lines.join("\n")}\n`;
   }
 }

@@ -11,6 +11,7 @@ import {
   PatchWorkflowBody,
   RunWorkflowBody,
 } from "./schemas.ts";
+import { CreateWebhookBody, ListDeliveriesQuery } from "./webhook-schemas.ts";
 
 type Schema = v.GenericSchema;
 type ObjectSchema = v.StrictObjectSchema<v.ObjectEntries, undefined>;
@@ -112,6 +113,29 @@ const OPERATIONS: Operation[] = [
     summary: "Alias of /runs",
     scope: "runs:read",
     query: ListRunsQuery,
+  },
+  { method: "get", path: "/api/v1/webhooks", summary: "List webhook subscriptions", scope: "webhooks:read" },
+  {
+    method: "post",
+    path: "/api/v1/webhooks",
+    summary: "Create a webhook subscription (its secret is returned only here)",
+    scope: "webhooks:write",
+    body: CreateWebhookBody,
+    success: 201,
+  },
+  { method: "get", path: "/api/v1/webhooks/{id}", summary: "A webhook subscription", scope: "webhooks:read" },
+  {
+    method: "delete",
+    path: "/api/v1/webhooks/{id}",
+    summary: "Delete a webhook subscription",
+    scope: "webhooks:write",
+  },
+  {
+    method: "get",
+    path: "/api/v1/webhooks/{id}/deliveries",
+    summary: "Deliveries of a subscription with every attempt",
+    scope: "webhooks:read",
+    query: ListDeliveriesQuery,
   },
 ];
 

@@ -30,7 +30,8 @@ export const CreateRunBody = v.strictObject({
   inputs: v.optional(v.unknown()),
 });
 
-const limit = (max: number, fallback: number) =>
+/** An optional `limit` query parameter from 1 to `max`. */
+export const limit = (max: number, fallback: number) =>
   v.optional(
     v.pipe(v.string(), v.toNumber(), v.integer("must be an integer"), v.minValue(1), v.maxValue(max)),
     String(fallback),

@@ -58,6 +58,7 @@ export class RunCommand extends ProjectCommand {
       this.report(finished);
       return EXIT_BY_STATUS[finished.status] ?? EXIT.failed;
     } finally {
+      await services.email.close();
       await services.store.close();
     }
   }

@@ -126,8 +126,11 @@ export interface RunStore {
   appendLogs(runId: string, lines: LogLine[]): Promise<void>;
   /** Log lines after the cursor (a line number), up to `limit`. */
   getLogs(runId: string, after: number, limit: number): Promise<{ lines: (LogLine & { seq: number })[] }>;
-  /** Sets the final state of a run; a run already finished is left as it is (returns false). */
-  finishRun(runId: string, finish: RunFinish): Promise<boolean>;
+  /**
+   * Sets the final state of a run; a run already finished is left as it is (returns false). With
+   * `notify`, the run's events (DESIGN §8) go into the outbox in the same transaction.
+   */
+  finishRun(runId: string, finish: RunFinish, options?: { notify?: boolean }): Promise<boolean>;
 
   /** Deletes finished runs completed before `before`, with their steps and logs; returns how many. */
   pruneRuns(before: string): Promise<number>;

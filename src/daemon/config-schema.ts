@@ -1,4 +1,6 @@
 import * as v from "valibot";
+import { EVENT_TYPES } from "../core/events.ts";
+import { webhookSecretProblem } from "../events/signing.ts";
 
 const duration = v.pipe(v.union([v.string(), v.number()]), v.description("a duration such as 30s, 10m, 24h"));
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
@@ -36,12 +38,22 @@ const ConnectionSchema = v.strictObject({
   headers: v.optional(v.record(v.string(), v.string())),
 });
 
+/** A Standard Webhooks secret, `whsec_<base64>`. */
+const webhookSecret = v.pipe(
+  v.string(),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const problem = dataset.typed ? webhookSecretProblem(dataset.value) : null;
+    if (problem) addIssue({ message: problem });
+  }),
+);
+
 const WebhookSubscriptionSchema = v.strictObject({
   url: v.pipe(v.string(), v.url("must be an absolute URL")),
-  events: v.array(
-    v.picklist(["run.completed", "run.failed", "run.cancelled", "workflow.executed", "form.submitted"]),
+  events: v.pipe(
+    v.array(v.picklist(EVENT_TYPES, `must be one of ${EVENT_TYPES.join(", ")}`)),
+    v.minLength(1, "must name at least one event"),
   ),
-  secret: v.optional(v.string()),
+  secret: v.optional(webhookSecret),
 });
 
 /** The shape of wfd.yaml (DESIGN §3). Every key is optional. */
@@ -65,7 +77,9 @@ export const ConfigFileSchema = v.strictObject({
   connections: v.optional(v.record(v.string(), v.array(ConnectionSchema))),
   smtp: v.optional(v.strictObject({ url: v.string(), from: v.optional(v.string()) })),
   webhooks: v.optional(v.array(WebhookSubscriptionSchema)),
-  outbound: v.optional(v.strictObject({ allowPrivate: v.optional(v.boolean()) })),
+  outbound: v.optional(
+    v.strictObject({ allowPrivate: v.optional(v.boolean()), secret: v.optional(webhookSecret) }),
+  ),
   store: v.optional(
     v.strictObject({
       synchronous: v.optional(v.picklist(["FULL", "NORMAL"])),

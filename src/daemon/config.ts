@@ -31,7 +31,8 @@ export interface Config {
   connections: Record<string, Connection[]>;
   smtp: { url: string; from?: string } | null;
   webhooks: NonNullable<ConfigFile["webhooks"]>;
-  outbound: { allowPrivate: boolean };
+  /** `secret` signs deliveries to runs' own webhookUrl; absent: generated once into the data dir. */
+  outbound: { allowPrivate: boolean; secret: string | null };
   store: { synchronous: "FULL" | "NORMAL"; groupCommit: boolean };
   shutdownGraceMs: number;
   log: { level: "debug" | "info" | "warn" | "error"; format: "json" | "pretty" };
@@ -151,7 +152,7 @@ function resolveConfig(
     connections: file.connections ?? {},
     smtp: file.smtp ?? null,
     webhooks: file.webhooks ?? [],
-    outbound: { allowPrivate: file.outbound?.allowPrivate ?? false },
+    outbound: { allowPrivate: file.outbound?.allowPrivate ?? false, secret: file.outbound?.secret ?? null },
     store: { synchronous: file.store?.synchronous ?? "FULL", groupCommit: file.store?.groupCommit ?? true },
     shutdownGraceMs: durationOf("shutdown.gracePeriod", file.shutdown?.gracePeriod, 30_000),
     log: { level: file.log?.level ?? "info", format: file.log?.format ?? "json" },

@@ -6,6 +6,7 @@ import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/logger.ts";
 import { WorkflowWatcher } from "../workflows/watcher.ts";
 import type { Config } from "./config.ts";
+import { createEventParts, type EventParts } from "./events.ts";
 import { acquireDataDirLock } from "./lock.ts";
 import { ensureDataDir, openServices, type Services } from "./services.ts";
 
@@ -19,13 +20,19 @@ export interface DaemonOptions {
   leaseMs?: number;
 }
 
+/** Shows a secret to the operator once; stderr, never the JSON log. */
+function printToStderr(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
 /**
- * `wfd serve`: the store, the workflow registry and watcher, the run service, maintenance and the
- * HTTP server. Started in that order and stopped in reverse.
+ * `wfd serve`: the store, the workflow registry and watcher, webhook delivery, the run service,
+ * maintenance and the HTTP server. Started in that order and stopped in reverse.
  */
 export class Daemon {
   private services?: Services;
   private watcher?: WorkflowWatcher;
+  private eventParts?: EventParts;
   private server?: Server<unknown>;
   private releaseLock?: () => void;
   private accepting = false;
@@ -48,6 +55,12 @@ export class Daemon {
     return this.services;
   }
 
+  /** Webhook subscriptions and delivery, for tests that await deliveries. */
+  get webhooks(): EventParts {
+    if (!this.eventParts) throw new Error("daemon is not started");
+    return this.eventParts;
+  }
+
   async start(): Promise<void> {
     const { config, logger } = this.options;
     ensureDataDir(config.dataDir);
@@ -57,9 +70,10 @@ export class Daemon {
       // Read (or create) the keys before anything is opened, so a bad keys file leaves nothing open.
       apiKeys = config.apiKeys.length
         ? config.apiKeys
-        : loadOrCreateDefaultKeys(config.dataDir, logger, (line) => process.stderr.write(`${line}\n`));
+        : loadOrCreateDefaultKeys(config.dataDir, logger, printToStderr);
       this.services = openServices(config, {
         logger,
+        notifyEvents: true,
         ...(this.options.clock ? { clock: this.options.clock } : {}),
         ...(this.options.leaseMs ? { leaseMs: this.options.leaseMs } : {}),
       });
@@ -67,10 +81,18 @@ export class Daemon {
       this.releaseLock();
       throw error;
     }
+    try {
+      this.eventParts = createEventParts(this.services, printToStderr);
+    } catch (error) {
+      await this.services.store.close();
+      this.releaseLock();
+      throw error;
+    }
     const { registry, runs, maintenance, scheduler } = this.services;
     const { problems } = await registry.loadAll();
     for (const problem of problems) logger.warn("invalid workflow file", { problem: formatProblem(problem) });
     logger.info("workflows loaded", { count: registry.list().length, dir: config.workflowsDir });
+    await this.eventParts.start();
     await runs.start();
     await scheduler.start();
     this.watcher = new WorkflowWatcher({ registry, dir: config.workflowsDir, logger });
@@ -100,6 +122,8 @@ export class Daemon {
     await schedulerStopped;
     await this.watcher?.stop();
     await runsStopped;
+    await services.email.close();
+    await this.eventParts?.stop();
     await services.maintenance.stop();
     await this.server?.stop(true);
     await services.store.close();
@@ -121,6 +145,9 @@ export class Daemon {
         runs,
         store,
         registry,
+        webhooks: (this.eventParts as EventParts).subscriptions,
+        deliveryEvents: (this.eventParts as EventParts).worker.events,
+        outboundUrlProblem: (this.eventParts as EventParts).urlProblem,
         apiKeys,
         clock,
         bodyLimit: config.server.bodyLimit,

@@ -33,6 +33,8 @@ export interface Services {
 
 export interface ServiceOptions {
   logger: Logger;
+  /** Put finished runs' events in the webhook outbox (`wfd serve`). */
+  notifyEvents?: boolean;
   clock?: Clock;
   leaseMs?: number;
 }
@@ -76,8 +78,15 @@ export function openServices(config: Config, options: ServiceOptions): Services 
     concurrency: config.concurrency,
     idempotencyTtlMs: config.idempotencyTtlMs,
     ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    notifyEvents: options.notifyEvents ?? false,
   });
-  const maintenance = new Maintenance({ store, retentionMs: config.retentionMs, clock, logger });
+  const maintenance = new Maintenance({
+    store,
+    events: store.events,
+    retentionMs: config.retentionMs,
+    clock,
+    logger,
+  });
   const scheduler = new Scheduler({
     registry,
     runs,

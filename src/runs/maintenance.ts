@@ -1,3 +1,4 @@
+import type { EventStore } from "../core/events.ts";
 import { isoTime } from "../core/run.ts";
 import type { RunStore } from "../core/store.ts";
 import { type Clock, systemClock } from "../lib/clock.ts";
@@ -6,6 +7,8 @@ import { repeatEvery } from "../lib/loop.ts";
 
 export interface MaintenanceOptions {
   store: RunStore;
+  /** Old delivered or given-up webhook events are pruned with the runs. */
+  events?: Pick<EventStore, "pruneEvents">;
   /** Finished runs older than this are deleted. */
   retentionMs: number;
   clock?: Clock;
@@ -54,11 +57,12 @@ export class Maintenance {
     await Promise.all(this.loops);
   }
 
-  /** Deletes finished runs past retention and expired idempotency keys now. */
+  /** Deletes finished runs and webhook events past retention and expired idempotency keys now. */
   async prune(): Promise<void> {
     const now = this.clock.now();
     const runs = await this.options.store.pruneRuns(isoTime(now - this.options.retentionMs));
     const keys = await this.options.store.pruneIdempotency(isoTime(now));
-    if (runs || keys) this.logger.info("pruned old data", { runs, idempotencyKeys: keys });
+    const events = (await this.options.events?.pruneEvents(isoTime(now - this.options.retentionMs))) ?? 0;
+    if (runs || keys || events) this.logger.info("pruned old data", { runs, idempotencyKeys: keys, events });
   }
 }

@@ -2,7 +2,7 @@ import type { RunExecutor, RunObserver } from "../core/engine.ts";
 import { WfdError } from "../core/errors.ts";
 import { FINISHED_RUN_STATUSES, isoTime, type Run } from "../core/run.ts";
 import type { CreateRunRequest, CreateRunResponse, RunEvents, WorkflowCatalog } from "../core/runs.ts";
-import type { RunStore } from "../core/store.ts";
+import type { RunFinish, RunStore } from "../core/store.ts";
 import { type Clock, systemClock } from "../lib/clock.ts";
 import { TypedEmitter } from "../lib/emitter.ts";
 import { type Logger, silentLogger } from "../lib/logger.ts";
@@ -25,6 +25,8 @@ export interface RunServiceOptions {
   owner?: string;
   /** How long a claim on a running run lasts without renewal. */
   leaseMs?: number;
+  /** Put finished runs' events in the outbox for webhooks (`wfd serve`; not `wfd run`). */
+  notifyEvents?: boolean;
 }
 
 interface ActiveRun {
@@ -171,7 +173,7 @@ export class RunService {
       return this.get(runId);
     }
     this.queue.remove(runId);
-    await this.options.store.finishRun(runId, {
+    await this.finish(runId, {
       status: "cancelled",
       output: null,
       error: { code: "CANCELLED", message: "Run was cancelled" },
@@ -287,7 +289,7 @@ export class RunService {
       });
       if (observer.isDetached) return;
       await observer.flushLogs();
-      await store.finishRun(runId, {
+      await this.finish(runId, {
         status: outcome.status,
         output: outcome.output ?? null,
         error: outcome.error,
@@ -300,8 +302,12 @@ export class RunService {
     }
   }
 
+  private finish(runId: string, finish: RunFinish): Promise<boolean> {
+    return this.options.store.finishRun(runId, finish, { notify: this.options.notifyEvents ?? false });
+  }
+
   private async finishEarly(run: Run, code: string, message: string): Promise<void> {
-    await this.options.store.finishRun(run.id, {
+    await this.finish(run.id, {
       status: "failed",
       output: null,
       error: { code, message },

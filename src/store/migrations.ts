@@ -107,6 +107,56 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX schedule_slots_run ON schedule_slots (run_id);
     `,
   },
+  {
+    version: 2,
+    name: "webhook subscriptions, events and the delivery outbox",
+    sql: `
+      CREATE TABLE webhook_subscriptions (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        events TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        description TEXT,
+        source TEXT NOT NULL CHECK (source IN ('config', 'api')),
+        created_at TEXT NOT NULL
+      );
+
+      -- The exact body sent, so every attempt (and every receiver) gets the same bytes.
+      CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        payload TEXT NOT NULL
+      );
+
+      -- subscription_id NULL: a run's own webhookUrl, signed with the daemon's run secret.
+      CREATE TABLE webhook_deliveries (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        event_id TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+        subscription_id TEXT REFERENCES webhook_subscriptions (id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        next_attempt_at TEXT,
+        completed_at TEXT
+      );
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries (subscription_id, seq);
+      CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id);
+
+      CREATE TABLE delivery_attempts (
+        delivery_id TEXT NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+        attempt INTEGER NOT NULL,
+        attempted_at TEXT NOT NULL,
+        status_code INTEGER,
+        error TEXT,
+        duration_ms INTEGER NOT NULL,
+        PRIMARY KEY (delivery_id, attempt)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 function schemaVersion(db: Database): number {

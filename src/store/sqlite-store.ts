@@ -24,6 +24,7 @@ import { type Clock, systemClock } from "../lib/clock.ts";
 import { isoParam, logFromRow, toJson, versionFromRow } from "./codec.ts";
 import { CommitQueue } from "./commit-queue.ts";
 import { openDatabase, type SynchronousMode } from "./database.ts";
+import { prepareEventStatements } from "./event-statements.ts";
 import {
   appendLogLines,
   claimRunLease,
@@ -43,6 +44,7 @@ import {
   stepParams,
 } from "./params.ts";
 import { RunListQueries } from "./run-list.ts";
+import { SqliteEventStore, type StoreAccess, writeRunOutbox } from "./sqlite-events.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
 
 export interface SqliteStoreOptions {
@@ -85,7 +87,10 @@ export class SqliteStore implements RunStore {
   private readonly queue: CommitQueue;
   private readonly lists: RunListQueries;
   private readonly clock: Clock;
+  private readonly access: StoreAccess;
   private closed = false;
+  /** Webhook subscriptions and the delivery outbox, on the same connection and commit queue. */
+  readonly events: SqliteEventStore;
 
   constructor(
     private readonly db: Database,
@@ -96,6 +101,12 @@ export class SqliteStore implements RunStore {
     this.statements = prepareStatements(db);
     this.queue = new CommitQueue(db, options.groupCommit ?? true);
     this.lists = new RunListQueries(db);
+    const eventStatements = prepareEventStatements(db);
+    this.access = {
+      write: (operation) => this.write(operation),
+      read: () => ({ runs: this.reader(), events: eventStatements }),
+    };
+    this.events = new SqliteEventStore(this.access);
   }
 
   async saveVersion(version: WorkflowVersion, seenAt: string): Promise<StoredVersion> {
@@ -231,9 +242,13 @@ export class SqliteStore implements RunStore {
     return { lines: rows.map(logFromRow) };
   }
 
-  async finishRun(runId: string, finish: RunFinish): Promise<boolean> {
+  async finishRun(runId: string, finish: RunFinish, options: { notify?: boolean } = {}): Promise<boolean> {
     const params = finishParams(runId, finish);
-    return this.write(() => this.statements.finishRun.run(params).changes > 0);
+    return this.write(() => {
+      const finished = this.statements.finishRun.run(params).changes > 0;
+      if (finished && options.notify) writeRunOutbox(this.access.read(), runId, finish.status);
+      return finished;
+    });
   }
 
   async pruneRuns(before: string): Promise<number> {

@@ -31,6 +31,8 @@ beforeAll(async () => {
     workflows: { "quick.yaml": QUICK, "slow.yaml": SLOW, "draft.yaml": DRAFT, "strict.yaml": STRICT },
     configure: (config) => {
       config.server.bodyLimit = 2048;
+      // The run below names a loopback webhookUrl: nothing may leave this machine.
+      config.outbound.allowPrivate = true;
     },
   });
 });
@@ -70,7 +72,7 @@ describe("starting runs", () => {
       connectionId: "conn_1",
       entityType: "order",
       entityId: "o-1",
-      webhookUrl: "https://example.com/hook",
+      webhookUrl: "http://127.0.0.1:9/hook",
       wait: 10,
     };
     const { json } = await d.call("POST", "/api/v1/workflows/quick/run", { body });
@@ -78,7 +80,7 @@ describe("starting runs", () => {
       connectionId: "conn_1",
       entityType: "order",
       entityId: "o-1",
-      webhookUrl: "https://example.com/hook",
+      webhookUrl: "http://127.0.0.1:9/hook",
     });
   });
 

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createApp } from "../../src/api/app.ts";
 import type { ApiDeps } from "../../src/api/deps.ts";
 import { generateApiKey, hashApiKey } from "../../src/api/keys.ts";
+import type { DeliveryEvents } from "../../src/core/events.ts";
 import type { RunEvents } from "../../src/core/runs.ts";
 import { loadConfig } from "../../src/daemon/config.ts";
 import { Daemon } from "../../src/daemon/daemon.ts";
@@ -87,6 +88,9 @@ describe("internal errors", () => {
         countRunsByStatus: failing,
       },
       registry: { list: () => [], get: () => undefined, refreshFile: failing, removeFile: failing },
+      webhooks: { list: failing, get: failing, create: failing, delete: failing, deliveries: failing },
+      deliveryEvents: new TypedEmitter<DeliveryEvents>(),
+      outboundUrlProblem: failing,
       apiKeys: [
         { name: "k", hash: hashApiKey(ADMIN_KEY), scopes: ["*"], rateLimit: { execute: 9, other: 9 } },
       ],

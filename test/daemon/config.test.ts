@@ -103,6 +103,27 @@ describe("loadConfig", () => {
     expect(problems.some((p) => p.includes('idempotency.ttl: invalid duration "10x"'))).toBe(true);
   });
 
+  test("webhook subscriptions and the outbound secret are checked where they stand", () => {
+    const yaml = [
+      "webhooks:",
+      "  - { url: 'https://example.com/h', events: [run.completed], secret: plain }",
+      "  - { url: 'https://example.com/h', events: [] }",
+      "  - { url: 'https://example.com/h', events: [run.exploded] }",
+      "outbound: { allowPrivate: true, secret: 'whsec_c2hvcnQ=' }",
+      "",
+    ].join("\n");
+    const dir = project(yaml);
+    const file = join(dir, "wfd.yaml");
+    const problems = problemsOf(() => loadConfig({}, dir, {}));
+    expect(problems).toContainEqual(`${file}:2:70: webhooks.0.secret: must start with "whsec_"`);
+    expect(problems).toContainEqual(`${file}:3:45: webhooks.1.events: must name at least one event`);
+    expect(
+      problems.some((p) => p.startsWith(`${file}:4:`) && p.includes("webhooks.2.events.0: must be one of")),
+    ).toBe(true);
+    expect(problems.some((p) => p.includes("outbound.secret: must encode 16 to 64 bytes"))).toBe(true);
+    expect(problems).toHaveLength(4);
+  });
+
   test("a missing --config file is one clear problem", () => {
     const problems = problemsOf(() => loadConfig({ config: "nope.yaml" }, project(), {}));
     expect(problems[0]).toMatch(/nope\.yaml: cannot read config file/);

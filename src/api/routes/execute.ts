@@ -42,6 +42,12 @@ function idempotencyKeyOf(c: Context<ApiEnv>, fromBody: string | undefined): str
 async function startRun(c: Context<ApiEnv>, deps: ApiDeps, workflowId: string, options: RunOptions) {
   const key = c.get("apiKey");
   assertWorkflowAllowed(key, workflowId);
+  const urlProblem = options.webhookUrl ? await deps.outboundUrlProblem(options.webhookUrl) : null;
+  if (urlProblem) {
+    throw new WfdError("VALIDATION_ERROR", `Invalid request body: webhookUrl ${urlProblem}`, [
+      { path: ["webhookUrl"], message: urlProblem },
+    ]);
+  }
   const { run, replayed } = await deps.runs.create({
     workflowId,
     input: options.input ?? {},
