@@ -7,7 +7,8 @@
  *   bun run bench accept complete    only some parts, JSON only: accept complete ceilings memory startup
  *   bun run bench micro              the in-process micro benchmarks (store, run service, workflow loading)
  *
- * BENCH_SECONDS (default 10) sets each load run, BENCH_WARMUP_SECONDS (2) the warm-up before it.
+ * BENCH_SECONDS (default 10) sets each load run, BENCH_WARMUP_SECONDS (2) the warm-up before it,
+ * BENCH_BINARY another build to measure instead of building dist/wfd.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -22,7 +23,7 @@ import {
   measureMemoryAndStorage,
   measureStartupAndReload,
 } from "./suites.ts";
-import { buildBinary } from "./wfd.ts";
+import { BINARY, buildBinary } from "./wfd.ts";
 
 const MICRO = ["bench/store.ts", "bench/run-service.ts", "bench/workflows.ts"];
 const PARTS = ["ceilings", "accept", "complete", "memory", "startup"] as const;
@@ -70,6 +71,7 @@ async function runHarness(parts: Part[]): Promise<void> {
     machine: {
       cpus: availableParallelism(),
       bun: Bun.version,
+      binary: BINARY,
       loadSeconds: LOAD_SECONDS,
       startedAt: new Date().toISOString(),
     },

@@ -12,7 +12,7 @@ import type {
 
 /** Everything one `bun run bench` measured. */
 export interface Results {
-  machine: { cpus: number; bun: string; loadSeconds: number; startedAt: string };
+  machine: { cpus: number; bun: string; binary: string; loadSeconds: number; startedAt: string };
   ceilings: { single: Throughput; group: Throughput; completed: Throughput };
   accepting: Awaited<ReturnType<typeof measureAccepting>>;
   completing: Awaited<ReturnType<typeof measureCompleting>>;

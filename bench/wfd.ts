@@ -100,8 +100,12 @@ export interface Wfd {
   stop(): Promise<void>;
 }
 
-/** Builds dist/wfd with `bun run build`. */
+/** The binary under test: BENCH_BINARY (to compare two builds in one sitting), else dist/wfd. */
+export const BINARY = process.env.BENCH_BINARY ?? join(PROJECT_ROOT, "dist/wfd");
+
+/** Builds dist/wfd with `bun run build` (skipped when BENCH_BINARY names another build). */
 export async function buildBinary(): Promise<void> {
+  if (process.env.BENCH_BINARY) return;
   const code = await spawnFromRoot(["bun", "run", "build"]).exited;
   if (code !== 0) throw new Error(`bun run build failed with exit code ${code}`);
 }
@@ -111,7 +115,7 @@ export async function startWfd(project: Project): Promise<Wfd> {
   const port = freePort();
   const started = performance.now();
   const child = spawnFromRoot([
-    join(PROJECT_ROOT, "dist/wfd"),
+    BINARY,
     "serve",
     "--config",
     project.config,

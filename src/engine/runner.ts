@@ -8,7 +8,7 @@ import { EngineStop } from "./failures.ts";
 import type { Plan } from "./plan.ts";
 import { type PreparedWorkflow, PreparedWorkflowCache } from "./prepared.ts";
 import type { StepRegistry } from "./registry.ts";
-import { type RunScope, runStep } from "./step-runner.ts";
+import { type RunScope, runStep, TIMER_DONE } from "./step-runner.ts";
 
 /** Options of the engine: the step types it knows and the services their executors use. */
 export interface EngineOptions {
@@ -110,7 +110,8 @@ class RunExecution {
       return this.outcome();
     } finally {
       this.request.signal?.removeEventListener("abort", onCancel);
-      this.timer.abort();
+      // An explicit reason: abort() without one builds a DOMException (with a stack) per run.
+      this.timer.abort(TIMER_DONE);
     }
   }
 

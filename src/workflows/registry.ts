@@ -121,6 +121,10 @@ export class WorkflowRegistry {
 
   /** Any stored version, including versions of deleted workflows (runs pinned to them resume with it). */
   getVersion(workflowId: string, versionId: string): Promise<StoredVersion | null> {
+    // Nearly every run executes the current version: answer it from memory, not the store
+    // (a read and a JSON parse of the definition per run otherwise).
+    const current = this.entries.get(workflowId)?.version;
+    if (current?.versionId === versionId) return Promise.resolve(current);
     return this.store.getVersion(workflowId, versionId);
   }
 

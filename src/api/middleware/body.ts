@@ -3,6 +3,7 @@ import { WfdError } from "../../core/errors.ts";
 import type { ApiEnv } from "../deps.ts";
 
 const WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
+const decoder = new TextDecoder();
 
 function tooLarge(limit: number): WfdError {
   return new WfdError("PAYLOAD_TOO_LARGE", `Request body is larger than the limit of ${limit} bytes`);
@@ -35,10 +36,17 @@ async function readLimited(stream: ReadableStream<Uint8Array> | null, limit: num
 export function jsonBody(limit: number): MiddlewareHandler<ApiEnv> {
   return async function jsonBodyMiddleware(c, next) {
     if (!WITH_BODY.has(c.req.method)) return next();
-    const declared = Number(c.req.header("content-length") ?? "0");
+    const length = c.req.header("content-length");
+    const declared = Number(length ?? "0");
     if (declared > limit) throw tooLarge(limit);
-    const bytes = await readLimited(c.req.raw.body, limit);
-    const text = new TextDecoder().decode(bytes);
+    // With a Content-Length the server reads exactly that many bytes, so one read is bounded by
+    // the check above (and checked again); a body without one (chunked) is read as a stream.
+    const bytes =
+      length !== undefined && !c.req.header("transfer-encoding")
+        ? new Uint8Array(await c.req.raw.arrayBuffer())
+        : await readLimited(c.req.raw.body, limit);
+    if (bytes.byteLength > limit) throw tooLarge(limit);
+    const text = decoder.decode(bytes);
     if (text.trim() === "") {
       c.set("body", undefined);
       return next();
