@@ -73,11 +73,15 @@ export class DeliveryWorker {
     while (!this.stopping.signal.aborted) {
       try {
         const free = concurrency - this.inFlight.size;
+        // Every slot is busy: a finishing attempt calls notify().
+        if (free <= 0) {
+          await this.sleepUntilWoken(this.options.maxIdleMs ?? 60_000);
+          continue;
+        }
         const now = this.clock.now();
-        const due =
-          free > 0 ? await this.options.store.dueDeliveries(isoTime(now), free, this.busyIds()) : [];
+        const due = await this.options.store.dueDeliveries(isoTime(now), free, this.busyIds());
         for (const delivery of due) this.launch(delivery);
-        if (due.length > 0 && due.length === free) continue;
+        if (due.length === free) continue;
         await this.idle(now);
       } catch (error) {
         this.logger.error("webhook delivery loop failed", { error: (error as Error).message });
@@ -91,8 +95,13 @@ export class DeliveryWorker {
     const next = await this.options.store.nextDueAt(this.busyIds()).catch(() => null);
     const maxIdle = this.options.maxIdleMs ?? 60_000;
     const wait = next === null ? maxIdle : Math.min(Math.max(0, Date.parse(next) - now), maxIdle);
-    if (this.wake.signal.aborted) this.wake = new AbortController();
-    else if (wait > 0) await this.clock.sleep(wait, this.wake.signal).catch(() => {});
+    await this.sleepUntilWoken(wait);
+  }
+
+  private async sleepUntilWoken(ms: number): Promise<void> {
+    if (!this.wake.signal.aborted && ms > 0) await this.clock.sleep(ms, this.wake.signal).catch(() => {});
+    // The store answers synchronously: yield to I/O so a loop of due work cannot starve responses.
+    else await new Promise<void>((resolve) => setImmediate(resolve));
     if (this.wake.signal.aborted) this.wake = new AbortController();
   }
 

@@ -240,6 +240,20 @@ describe("the delivery worker", () => {
     expect(operators.received).toHaveLength(1);
   });
 
+  test("more due deliveries than slots are all sent, a few at a time", async () => {
+    const { store, hook, clock, start } = await setup([200], { concurrency: 2 });
+    for (let i = 0; i < 7; i++) await finishRun(store, clock);
+    const worker = start();
+    let delivered = 0;
+    await new Promise<void>((resolve) =>
+      worker.events.on("delivery:attempted", ({ status }) => {
+        if (status === "delivered" && ++delivered === 7) resolve();
+      }),
+    );
+    expect(hook.received).toHaveLength(7);
+    expect(await store.events.nextDueAt([])).toBeNull();
+  });
+
   test("a refused connection is a retried network error", async () => {
     const { store, clock, start } = await setup([200]);
     const closed = receiver([200]);
