@@ -25,7 +25,13 @@ import {
 } from "./suites.ts";
 import { BINARY, buildBinary } from "./wfd.ts";
 
-const MICRO = ["bench/store.ts", "bench/run-service.ts", "bench/workflows.ts", "bench/webhooks.ts"];
+const MICRO = [
+  "bench/store.ts",
+  "bench/run-service.ts",
+  "bench/workflows.ts",
+  "bench/completing.ts",
+  "bench/webhooks.ts",
+];
 const PARTS = ["ceilings", "accept", "complete", "memory", "startup"] as const;
 type Part = (typeof PARTS)[number];
 

@@ -114,14 +114,7 @@ export async function buildBinary(): Promise<void> {
 export async function startWfd(project: Project): Promise<Wfd> {
   const port = freePort();
   const started = performance.now();
-  const child = spawnFromRoot([
-    BINARY,
-    "serve",
-    "--config",
-    project.config,
-    "--port",
-    String(port),
-  ]);
+  const child = spawnFromRoot([BINARY, "serve", "--config", project.config, "--port", String(port)]);
   const url = `http://127.0.0.1:${port}`;
   const readyMs = await waitUntilOk(`${url}/readyz`, started, child);
   return { child, url, pid: child.pid, readyMs, stop: () => stopProcess(child) };

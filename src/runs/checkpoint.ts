@@ -41,8 +41,16 @@ export class CheckpointObserver implements RunObserver {
 
   async stepStarted(step: StepRecord): Promise<void> {
     if (this.detached) return;
-    await this.flushLogs();
-    await this.store.saveStep(this.runId, step);
+    // Queued, not awaited: the store's commit queue is FIFO, so this record commits before the
+    // step's result (which is awaited), and a one-step run needs one commit round less. Both
+    // calls queue their write synchronously, before their first await.
+    void this.flushLogs();
+    this.store.saveStep(this.runId, step).catch((error) =>
+      this.logger.error("could not store a step start", {
+        runId: this.runId,
+        error: (error as Error).message,
+      }),
+    );
     this.events.emit("step:started", { runId: this.runId, step });
     await this.extra?.stepStarted?.(step);
   }

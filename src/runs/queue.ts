@@ -11,7 +11,9 @@ export interface QueuedRun {
  * at its limit waits without blocking runs of other workflows behind it.
  */
 export class RunQueue {
+  /** Arrival order; entries before `head` are taken, those not in `queuedIds` were removed. */
   private waiting: QueuedRun[] = [];
+  private head = 0;
   private queuedIds = new Set<string>();
   private runningByWorkflow = new Map<string, number>();
   private runningTotal = 0;
@@ -23,7 +25,7 @@ export class RunQueue {
   }
 
   get pending(): number {
-    return this.waiting.length;
+    return this.queuedIds.size;
   }
 
   has(runId: string): boolean {
@@ -39,20 +41,28 @@ export class RunQueue {
 
   /** Removes a queued run (cancelled while pending); true when it was queued. */
   remove(runId: string): boolean {
-    if (!this.queuedIds.delete(runId)) return false;
-    this.waiting = this.waiting.filter((run) => run.runId !== runId);
-    return true;
+    // The entry stays in `waiting` and is skipped: removing from the middle would cost O(n).
+    return this.queuedIds.delete(runId);
   }
 
-  /** Takes the oldest run that the limits allow to start now, and counts it as running. */
+  /**
+   * Takes the oldest run that the limits allow to start now, and counts it as running. The usual
+   * case, the oldest run itself, costs O(1) however long the backlog is.
+   */
   take(): QueuedRun | undefined {
     if (this.runningTotal >= this.globalLimit) return undefined;
-    const index = this.waiting.findIndex((run) => this.hasRoom(run));
-    if (index < 0) return undefined;
-    const [run] = this.waiting.splice(index, 1) as [QueuedRun];
-    this.queuedIds.delete(run.runId);
-    this.markRunning(run.workflowId);
-    return run;
+    this.skipRemoved();
+    for (let index = this.head; index < this.waiting.length; index++) {
+      const run = this.waiting[index] as QueuedRun;
+      if (!this.queuedIds.has(run.runId) || !this.hasRoom(run)) continue;
+      if (index === this.head) this.head++;
+      else this.waiting.splice(index, 1);
+      this.queuedIds.delete(run.runId);
+      this.compact();
+      this.markRunning(run.workflowId);
+      return run;
+    }
+    return undefined;
   }
 
   /** Counts a run that started outside the queue (a resumed run) against the limits. */
@@ -67,6 +77,22 @@ export class RunQueue {
     const count = (this.runningByWorkflow.get(workflowId) ?? 1) - 1;
     if (count > 0) this.runningByWorkflow.set(workflowId, count);
     else this.runningByWorkflow.delete(workflowId);
+  }
+
+  private skipRemoved(): void {
+    while (
+      this.head < this.waiting.length &&
+      !this.queuedIds.has((this.waiting[this.head] as QueuedRun).runId)
+    ) {
+      this.head++;
+    }
+  }
+
+  /** Drops taken entries once they are most of the array, so memory stays proportional to the backlog. */
+  private compact(): void {
+    if (this.head < 1024 || this.head * 2 < this.waiting.length) return;
+    this.waiting = this.waiting.slice(this.head);
+    this.head = 0;
   }
 
   private hasRoom(run: QueuedRun): boolean {

@@ -49,6 +49,13 @@ export class RunService {
   private readonly leaseMs: number;
   private readonly queue: RunQueue;
   private readonly active = new Map<string, ActiveRun>();
+  /** Runs created here and not yet started: execute() need not read them back. */
+  private readonly created = new Map<string, Run>();
+  /** Claims made in the same commit as the run's creation, for runs that can start at once. */
+  private readonly eagerClaims = new Map<string, Promise<boolean>>();
+  private eagerReserved = 0;
+  /** Every execute() under way, including those not yet registered in `active`. */
+  private readonly executions = new Set<Promise<void>>();
   private dispatching = false;
   private stopping = false;
   private loops = new AbortController();
@@ -97,7 +104,8 @@ export class RunService {
     this.stopping = true;
     this.dispatching = false;
     this.loops.abort();
-    const allDone = Promise.all([...this.active.values()].map((run) => run.done));
+    // Executions not yet in `active` see `stopping` and return before claiming their run.
+    const allDone = Promise.all([...this.executions, ...[...this.active.values()].map((run) => run.done)]);
     const graceOver = new AbortController();
     const finished = await Promise.race([
       allDone.then(() => true),
@@ -113,7 +121,7 @@ export class RunService {
       run.observer.detach();
       run.controller.abort(new Error("wfd is shutting down"));
     }
-    await allDone;
+    await Promise.all([...this.executions, ...[...this.active.values()].map((run) => run.done)]);
   }
 
   /** Validates and durably records a run, then queues it. Replays return the existing run. */
@@ -125,10 +133,15 @@ export class RunService {
       this.clock.now(),
       this.options.idempotencyTtlMs,
     );
-    const result = await this.options.store.createRun(prepared.row, {
+    const creating = this.options.store.createRun(prepared.row, {
       ...(prepared.idempotency ? { idempotency: prepared.idempotency } : {}),
       ...(request.slot ? { slot: request.slot } : {}),
     });
+    const eagerClaim = this.claimWithCreation(prepared.row.id, prepared.version.definition.concurrency);
+    const result = await creating.finally(() => {
+      if (eagerClaim) this.eagerReserved--;
+    });
+    if (eagerClaim && result.outcome === "created") this.eagerClaims.set(result.run.id, eagerClaim);
     switch (result.outcome) {
       case "slot-taken":
         return { run: null, replayed: false };
@@ -141,6 +154,7 @@ export class RunService {
         return { run: result.run, replayed: true };
       case "created":
         this.events.emit("run:created", result.run);
+        this.created.set(result.run.id, result.run);
         this.queue.enqueue({
           runId: result.run.id,
           workflowId: result.run.workflowId,
@@ -173,6 +187,8 @@ export class RunService {
       return this.get(runId);
     }
     this.queue.remove(runId);
+    this.created.delete(runId);
+    this.eagerClaims.delete(runId);
     await this.finish(runId, {
       status: "cancelled",
       output: null,
@@ -188,8 +204,11 @@ export class RunService {
   async waitForFinish(runId: string, timeoutMs: number | null, signal?: AbortSignal): Promise<Run | null> {
     const timer = new AbortController();
     const finished = this.events.waitFor("run:finished", (run) => run.id === runId);
-    const current = await this.get(runId);
-    if (FINISHED_RUN_STATUSES.includes(current.status)) return current;
+    // Queued or executing here means not finished: only other runs need a read.
+    if (!this.created.has(runId) && !this.active.has(runId)) {
+      const current = await this.get(runId);
+      if (FINISHED_RUN_STATUSES.includes(current.status)) return current;
+    }
     const onAbort = () => timer.abort();
     signal?.addEventListener("abort", onAbort, { once: true });
     const timeout = (
@@ -234,30 +253,30 @@ export class RunService {
     if (!this.dispatching) return;
     for (let next = this.queue.take(); next; next = this.queue.take()) {
       const { runId, workflowId } = next;
-      void this.execute(runId)
+      const execution = this.execute(runId)
         .catch((error) =>
           this.logger.error("run execution failed", { runId, error: (error as Error).message }),
         )
         .finally(() => {
+          this.executions.delete(execution);
           this.queue.release(workflowId);
           this.pump();
         });
+      this.executions.add(execution);
     }
   }
 
   private async execute(runId: string, extra?: Partial<RunObserver>): Promise<void> {
     const { store, catalog, executor } = this.options;
-    const run = await store.getRun(runId);
+    const fresh = this.created.get(runId);
+    this.created.delete(runId);
+    // A run created here and never started is known; claimRun below re-checks its status.
+    const run = fresh ?? (await store.getRun(runId));
     if (!run || FINISHED_RUN_STATUSES.includes(run.status)) return;
-    const now = this.clock.now();
-    const claimed = await store.claimRun(
-      runId,
-      this.owner,
-      isoTime(now + this.leaseMs),
-      isoTime(now),
-      (owner) => isOwnerGone(owner, this.owner),
-    );
-    if (!claimed) return;
+    if (this.stopping && !extra) return;
+    const eagerClaim = this.eagerClaims.get(runId);
+    this.eagerClaims.delete(runId);
+    if (!(await (eagerClaim ?? this.claim(runId)))) return;
     const version = await catalog.version(run.workflowId, run.versionId);
     if (!version)
       return this.finishEarly(run, "INTERNAL_ERROR", `Version ${run.versionId} of the workflow is missing`);
@@ -300,6 +319,30 @@ export class RunService {
       this.active.delete(runId);
       markDone();
     }
+  }
+
+  private claim(runId: string): Promise<boolean> {
+    const now = this.clock.now();
+    return this.options.store.claimRun(
+      runId,
+      this.owner,
+      isoTime(now + this.leaseMs),
+      isoTime(now),
+      (owner) => isOwnerGone(owner, this.owner),
+    );
+  }
+
+  /**
+   * Queues the claim of a run being created right behind its insert, so both commit together and
+   * a run that can start at once saves a commit round. Only when a slot is free for it (counting
+   * other such claims), so a run waiting in the queue is never shown as running; workflows with
+   * their own concurrency limit take the ordinary path.
+   */
+  private claimWithCreation(runId: string, workflowLimit: number | undefined): Promise<boolean> | null {
+    const free = this.options.concurrency - this.queue.running - this.queue.pending - this.eagerReserved;
+    if (!this.dispatching || workflowLimit || free <= 0) return null;
+    this.eagerReserved++;
+    return this.claim(runId);
   }
 
   private finish(runId: string, finish: RunFinish): Promise<boolean> {

@@ -17,7 +17,9 @@ import type { RunInsertParams, Statements, StepUpsertParams } from "./statements
 /** Loads one run with its steps. */
 export function loadRun(s: Statements, id: string): Run | null {
   const row = s.getRun.get({ id });
-  return row ? runFromRow(row, s.stepsOfRun.all({ run_id: id }).map(stepFromRow)) : null;
+  if (!row) return null;
+  const steps = s.stepsOfRun.all({ run_id: id }).sort((a, b) => a.position - b.position);
+  return runFromRow(row, steps.map(stepFromRow));
 }
 
 /** Builds runs from rows, loading the steps of all of them in one query. */
