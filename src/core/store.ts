@@ -8,6 +8,20 @@ export interface StoredVersion extends WorkflowVersion {
   firstSeenAt: string;
 }
 
+/** A workflow file (path relative to the workflows dir, with `/`) whose content a validator passed. */
+export interface CheckedFileRecord {
+  file: string;
+  workflowId: string;
+  /** The version of that content (`sha256:` of its bytes); it must be stored. */
+  versionId: string;
+}
+
+/** A checked file with its stored version. */
+export interface CheckedFile {
+  file: string;
+  version: StoredVersion;
+}
+
 /** The fields of a run known when it is accepted. */
 export type NewRun = Pick<
   Run,
@@ -88,6 +102,13 @@ export interface RunStore {
   saveVersion(version: WorkflowVersion, seenAt: string): Promise<StoredVersion>;
   getVersion(workflowId: string, versionId: string): Promise<StoredVersion | null>;
   listVersions(workflowId: string): Promise<StoredVersion[]>;
+  /**
+   * The files whose last valid content `validator` passed, each with the stored version of that
+   * content: a restart takes them instead of validating unchanged files again.
+   */
+  checkedFiles(validator: string): Promise<CheckedFile[]>;
+  /** Records that `validator` passed the content of `files` (replacing older records) and forgets `forget`. */
+  recordCheckedFiles(validator: string, files: CheckedFileRecord[], forget: string[]): Promise<void>;
 
   /** Creates a run (status pending), atomically with its idempotency or schedule slot claim. */
   createRun(

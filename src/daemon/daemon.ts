@@ -89,14 +89,19 @@ export class Daemon {
       throw error;
     }
     const { registry, runs, maintenance, scheduler } = this.services;
-    const { problems } = await registry.loadAll();
+    // Watch before loading: an edit made while the files are read is then seen by the watcher and
+    // re-read after the load (the registry runs its operations in order), never lost.
+    this.watcher = new WorkflowWatcher({ registry, dir: config.workflowsDir, logger });
+    await this.watcher.start();
+    const { problems } = await registry.loadAll().catch(async (error: unknown) => {
+      await this.watcher?.stop();
+      throw error;
+    });
     for (const problem of problems) logger.warn("invalid workflow file", { problem: formatProblem(problem) });
     logger.info("workflows loaded", { count: registry.list().length, dir: config.workflowsDir });
     await this.eventParts.start();
     await runs.start();
     await scheduler.start();
-    this.watcher = new WorkflowWatcher({ registry, dir: config.workflowsDir, logger });
-    await this.watcher.start();
     maintenance.start();
     this.server = this.listen(apiKeys);
     this.accepting = true;

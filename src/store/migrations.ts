@@ -157,6 +157,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: "workflow files already checked, so a restart skips re-validating unchanged ones",
+    sql: `
+      -- The last valid content of each workflow file (path relative to the workflows dir) and the
+      -- validator that passed it. No foreign key: readers join workflow_versions and skip a row
+      -- whose version is not stored.
+      CREATE TABLE workflow_file_checks (
+        file TEXT PRIMARY KEY,
+        workflow_id TEXT NOT NULL,
+        version_id TEXT NOT NULL,
+        validator TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 function schemaVersion(db: Database): number {

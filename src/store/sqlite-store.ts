@@ -8,6 +8,8 @@ import {
   type StepRecord,
 } from "../core/run.ts";
 import type {
+  CheckedFile,
+  CheckedFileRecord,
   CreateRunResult,
   IdempotencyClaim,
   NewRun,
@@ -46,6 +48,7 @@ import {
 import { RunListQueries } from "./run-list.ts";
 import { SqliteEventStore, type StoreAccess, writeRunOutbox } from "./sqlite-events.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
+import { listCheckedFiles, recordCheckedFiles } from "./version-cache.ts";
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ":memory:". */
@@ -292,5 +295,14 @@ export class SqliteStore implements RunStore {
 
   private now(): string {
     return isoTime(this.clock.now());
+  }
+
+  async checkedFiles(validator: string): Promise<CheckedFile[]> {
+    this.reader();
+    return listCheckedFiles(this.db, validator);
+  }
+
+  async recordCheckedFiles(validator: string, files: CheckedFileRecord[], forget: string[]): Promise<void> {
+    return this.write(() => recordCheckedFiles(this.db, validator, files, forget));
   }
 }

@@ -1,4 +1,5 @@
 import { type Document, isScalar, LineCounter, parseDocument, visit } from "yaml";
+import packageJson from "../../package.json" with { type: "json" };
 import {
   STEP_TYPES,
   WORKFLOW_ID_PATTERN,
@@ -35,12 +36,27 @@ export interface FileAnalysis extends ParseResult {
 const START: Position = { line: 1, col: 1 };
 
 /**
+ * Bump whenever a check or the build of a workflow file changes what it accepts or what it builds
+ * (anything under src/workflows/ or the template checks): a restart then re-validates every file
+ * instead of taking the stored versions of unchanged files (WorkflowRegistry.loadAll).
+ */
+const CHECKS_REVISION = 1;
+
+/** Names the validator that passed a file; stored with it, so another validator checks it again. */
+export const VALIDATOR = `wfd ${packageJson.version} checks ${CHECKS_REVISION}`;
+
+/**
  * Parses and validates one file. `file` is the path relative to the workflows dir, with `/`.
  * Bytes are decoded as strict UTF-8 (not UTF-8 -> one problem). Never throws for bad content.
  */
 export function parseWorkflowFile(file: string, content: string | Uint8Array): ParseResult {
   const { version, problems } = analyzeWorkflowFile(file, content);
   return version ? { version, problems } : { problems };
+}
+
+/** The version id of a file's content: `sha256:` and the hex SHA-256 of its bytes. */
+export function versionIdOf(content: string | Uint8Array): string {
+  return `sha256:${sha256Hex(content)}`;
 }
 
 /** parseWorkflowFile with the workflow id and its position, for checks across files. */
@@ -80,7 +96,7 @@ function analyze(file: string, content: string | Uint8Array): FileAnalysis {
   if (definition && analysis.problems.length === 0) {
     analysis.version = {
       workflowId: definition.id,
-      versionId: `sha256:${sha256Hex(content)}`,
+      versionId: versionIdOf(content),
       definition,
       source: text,
     };

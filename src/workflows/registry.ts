@@ -1,13 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join, posix, relative, resolve, sep } from "node:path";
 import { isoTime } from "../core/run.ts";
-import type { RunStore, StoredVersion } from "../core/store.ts";
+import type { CheckedFileRecord, RunStore, StoredVersion } from "../core/store.ts";
 import { formatProblem, type WorkflowProblem, type WorkflowVersion } from "../core/workflow.ts";
 import { type Clock, systemClock } from "../lib/clock.ts";
 import { TypedEmitter } from "../lib/emitter.ts";
 import { type Logger, silentLogger } from "../lib/logger.ts";
 import { isGone, listWorkflowFiles, mapConcurrently, readErrorReason } from "./files.ts";
-import { type ParseResult, parseWorkflowFile } from "./parse.ts";
+import { type ParseResult, parseWorkflowFile, VALIDATOR, versionIdOf } from "./parse.ts";
 
 /** A workflow that accepts new runs: the last good version of the file that defines it. */
 export interface RegistryEntry {
@@ -29,7 +29,17 @@ export type RegistryEvents = {
   "workflow:invalid": { file: string; id: string | null; problems: WorkflowProblem[] };
 };
 
-export type RegistryOptions = { dir: string; store: RunStore; clock?: Clock; logger?: Logger };
+export type RegistryOptions = {
+  dir: string;
+  store: RunStore;
+  clock?: Clock;
+  logger?: Logger;
+  /** Names the checks files pass (default VALIDATOR); a file is re-validated when it differs. */
+  validator?: string;
+};
+
+/** A file as read: parsed, or `stored` when the validator passed these exact bytes before. */
+type FileRead = ParseResult & { stored?: StoredVersion };
 
 /** What the registry knows about one file it has seen. */
 interface FileState {
@@ -57,48 +67,74 @@ export class WorkflowRegistry {
   private readonly store: RunStore;
   private readonly clock: Clock;
   private readonly logger: Logger;
+  private readonly validator: string;
   private readonly entries = new Map<string, RegistryEntry>();
   private readonly files = new Map<string, FileState>();
   private tail: Promise<unknown> = Promise.resolve();
+  /** During loadAll: versions known to be stored, by versionKey, so `install` need not save them. */
+  private readonly known = new Map<string, StoredVersion>();
   private loaded = false;
+  /** True once the first loadAll began reading: a refresh queued before it has nothing to add. */
+  private loading = false;
 
   constructor(options: RegistryOptions) {
     this.dir = resolve(options.dir);
     this.store = options.store;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
+    this.validator = options.validator ?? VALIDATOR;
   }
 
   /**
    * Loads every workflow file of the directory (in sorted path order, which decides who keeps a
    * duplicated id) and saves every valid version in the store. Called again, it resynchronises:
    * files that disappeared are removed. Throws when the directory cannot be read.
+   *
+   * A file whose exact bytes the same validator passed before (recorded in the store) takes its
+   * stored version without being parsed and checked again: a restart validates only changed files.
    */
   loadAll(): Promise<{ problems: WorkflowProblem[] }> {
     return this.serial(async () => {
+      this.loading = true;
       const present = await listWorkflowFiles(this.dir);
-      const reads = await mapConcurrently(present, READ_BATCH, (file) => this.read(file));
-      if (this.files.size === 0) await this.saveFirstVersions(reads);
-      const presentSet = new Set(present);
-      const gone = [...this.files.keys()].filter((file) => !presentSet.has(file));
-      for (const file of gone) await this.forget(file);
-      for (const [index, file] of present.entries()) await this.apply(file, reads[index] ?? null);
+      const checked = await this.checkedFiles();
+      const reads = await mapConcurrently(present, READ_BATCH, (file) => this.read(file, checked.get(file)));
+      try {
+        for (const { version } of this.entries.values()) this.known.set(versionKey(version), version);
+        for (const read of reads) if (read?.stored) this.known.set(versionKey(read.stored), read.stored);
+        if (this.files.size === 0) await this.saveFirstVersions(reads);
+        const presentSet = new Set(present);
+        const gone = [...this.files.keys()].filter((file) => !presentSet.has(file));
+        for (const file of gone) await this.forget(file);
+        for (const [index, file] of present.entries()) await this.apply(file, reads[index] ?? null);
+      } finally {
+        this.known.clear();
+      }
+      await this.recordCheckedFiles(present, reads, checked);
       this.loaded = true;
       const problems = [...this.files.entries()].sort(byKey).flatMap(([, state]) => state.problems);
       return { problems };
     });
   }
 
-  /** Re-reads one file (added or changed); a file that no longer exists is handled as removed. */
+  /**
+   * Re-reads one file (added or changed); a file that no longer exists is handled as removed.
+   * Before the first loadAll it does nothing: that load reads every file as it is then (the daemon
+   * starts its watcher first, so that no edit made during the load is missed).
+   */
   async refreshFile(file: string): Promise<void> {
     const relativeFile = this.toRelative(file);
-    return this.serial(async () => this.apply(relativeFile, await this.read(relativeFile)));
+    return this.serial(async () => {
+      if (this.loading) await this.apply(relativeFile, await this.read(relativeFile));
+    });
   }
 
   /** A file was deleted (or renamed away): its workflow accepts no new runs; stored versions stay. */
   async removeFile(file: string): Promise<void> {
     const relativeFile = this.toRelative(file);
-    return this.serial(() => this.forget(relativeFile));
+    return this.serial(async () => {
+      if (this.loading) await this.forget(relativeFile);
+    });
   }
 
   /** The current entry of a workflow; undefined for unknown and deleted workflows. */
@@ -149,8 +185,11 @@ export class WorkflowRegistry {
     return normalized;
   }
 
-  /** Reads and parses a file; null when it no longer exists. */
-  private async read(file: string): Promise<ParseResult | null> {
+  /**
+   * Reads and parses a file; null when it no longer exists. `checked` is the stored version of the
+   * content the validator last passed in this file: when the bytes are the same, it is the result.
+   */
+  private async read(file: string, checked?: StoredVersion): Promise<FileRead | null> {
     let content: Uint8Array;
     try {
       content = await readFile(join(this.dir, file));
@@ -160,20 +199,66 @@ export class WorkflowRegistry {
         problems: [{ file, line: 1, col: 1, message: `cannot read file: ${readErrorReason(error)}` }],
       };
     }
+    if (checked && checked.versionId === versionIdOf(content)) {
+      const { workflowId, versionId, definition, source } = checked;
+      return { version: { workflowId, versionId, definition, source }, problems: [], stored: checked };
+    }
     return parseWorkflowFile(file, content);
+  }
+
+  /** The files the validator passed before, with their stored versions; none when the store fails. */
+  private async checkedFiles(): Promise<Map<string, StoredVersion>> {
+    try {
+      const files = await this.store.checkedFiles(this.validator);
+      return new Map(files.map(({ file, version }) => [file, version]));
+    } catch (error) {
+      this.logger.warn("cannot read the checked workflow files; validating every file", {
+        error: errorMessage(error),
+      });
+      return new Map();
+    }
+  }
+
+  /**
+   * Records the valid files checked by this load (so the next start skips them) and forgets the
+   * records of files that are gone or invalid now. Only an optimisation: a failure is logged.
+   */
+  private async recordCheckedFiles(
+    present: string[],
+    reads: (FileRead | null)[],
+    checked: Map<string, StoredVersion>,
+  ): Promise<void> {
+    const valid = new Set<string>();
+    const fresh: CheckedFileRecord[] = [];
+    present.forEach((file, index) => {
+      const read = reads[index];
+      if (!read?.version) return;
+      valid.add(file);
+      if (!read.stored)
+        fresh.push({ file, workflowId: read.version.workflowId, versionId: read.version.versionId });
+    });
+    const forget = [...checked.keys()].filter((file) => !valid.has(file));
+    if (fresh.length === 0 && forget.length === 0) return;
+    try {
+      await this.store.recordCheckedFiles(this.validator, fresh, forget);
+    } catch (error) {
+      this.logger.warn("cannot record the checked workflow files", { error: errorMessage(error) });
+    }
   }
 
   /**
    * On a first load, saves the version every id will get (the first valid file by path) all at once,
    * so the store commits them as a group rather than one disk sync per file; `install` then finds them.
    */
-  private async saveFirstVersions(reads: (ParseResult | null)[]): Promise<void> {
+  private async saveFirstVersions(reads: (FileRead | null)[]): Promise<void> {
     const firsts = new Map<string, WorkflowVersion>();
     for (const version of reads.map((read) => read?.version)) {
       if (version && !firsts.has(version.workflowId)) firsts.set(version.workflowId, version);
     }
     const seenAt = isoTime(this.clock.now());
-    await Promise.all([...firsts.values()].map((version) => this.store.saveVersion(version, seenAt)));
+    const unsaved = [...firsts.values()].filter((version) => !this.known.has(versionKey(version)));
+    const saved = await Promise.all(unsaved.map((version) => this.store.saveVersion(version, seenAt)));
+    for (const stored of saved) this.known.set(versionKey(stored), stored);
   }
 
   private async apply(file: string, read: ParseResult | null): Promise<void> {
@@ -204,7 +289,9 @@ export class WorkflowRegistry {
     previous = this.entries.get(version.workflowId),
   ): Promise<void> {
     const id = version.workflowId;
-    const stored = await this.store.saveVersion(version, isoTime(this.clock.now()));
+    const stored =
+      this.known.get(versionKey(version)) ??
+      (await this.store.saveVersion(version, isoTime(this.clock.now())));
     const previousVersionId = previous?.version.versionId ?? null;
     const changed = previousVersionId !== stored.versionId;
     // At start-up the best known "became current" time is when the store first saw the version.
@@ -283,6 +370,15 @@ export class WorkflowRegistry {
 function idLine(source: string): number {
   const match = /^id[ \t]*:/m.exec(source);
   return match ? source.slice(0, match.index).split("\n").length : 1;
+}
+
+/** Identifies a version across workflows (the same bytes can be a version of two ids). */
+function versionKey(version: WorkflowVersion): string {
+  return `${version.workflowId}\u0000${version.versionId}`;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function byKey<T>([a]: [string, T], [b]: [string, T]): number {
