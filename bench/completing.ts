@@ -22,7 +22,10 @@ const IN_FLIGHT = Number(process.argv[3] ?? 50);
 const WORKFLOW = "name: Bench\nsteps: [{ id: a, type: transform, config: { mapping: '{{ input.n }}' } }]\n";
 
 const dir = mkdtempSync(join(tmpdir(), "wfd-bench-complete-"));
-const store = openSqliteStore({ path: join(dir, "wfd.db") });
+const store = openSqliteStore({
+  path: join(dir, "wfd.db"),
+  synchronous: process.env.BENCH_SYNC === "NORMAL" ? "NORMAL" : "FULL",
+});
 const parsed = parseWorkflowFile("bench.yaml", WORKFLOW);
 if (!parsed.version) throw new Error("bench workflow is invalid");
 const version = await store.saveVersion(parsed.version, new Date().toISOString());

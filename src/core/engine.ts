@@ -75,6 +75,13 @@ export interface RunRequest {
   startedAt?: number;
   signal?: AbortSignal;
   observer?: RunObserver;
+  /**
+   * Return the outcome without waiting for the last step records to be saved; the outcome's
+   * `persisted` settles when they are. The run service uses it to commit a run's end in the same
+   * group commit as its last step (its store applies writes in call order). A step still never
+   * starts before the steps it needs are saved.
+   */
+  overlapLastSave?: boolean;
 }
 
 /** The end state of a run as the engine computed it. */
@@ -85,6 +92,8 @@ export interface RunOutcome {
   steps: StepRecord[];
   startedAt: string;
   completedAt: string;
+  /** With `overlapLastSave`: settles when every step record is saved (rejects if one failed). */
+  persisted?: Promise<void>;
 }
 
 /** Executes runs; implemented by the engine, used by the run service and `wfd run`. */

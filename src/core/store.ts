@@ -95,7 +95,9 @@ export interface RunFinish {
 
 /**
  * Durable storage of workflow versions, runs, steps and logs. Async so that another database
- * can stand behind it; every method resolves only after its change is committed.
+ * can stand behind it; every method resolves only after its change is committed, and writes
+ * take effect in the order they were called (the run service relies on it to queue a step's
+ * start without awaiting it before its result).
  */
 export interface RunStore {
   /** Records a version if its versionId is new for the workflow; returns its stored form. */

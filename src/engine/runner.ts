@@ -54,6 +54,7 @@ class RunExecution {
   private readonly scope: RunScope;
   private readonly startedAtMs: number;
   private stopError: RunError | null = null;
+  private saves: Promise<unknown>[] = [];
   private fatal: { error: unknown } | null = null;
 
   constructor(
@@ -88,6 +89,19 @@ class RunExecution {
       publish: (record) => {
         context.steps[record.id] = { output: record.output, status: record.status, error: record.error };
       },
+      deferSave: (save) => {
+        // A save that fails stops the run at once (steps still running are aborted), as an
+        // awaited one did; flushSaves() reports the error to the caller.
+        this.saves.push(
+          save.then(
+            () => undefined,
+            (error: unknown) => {
+              this.failInternally(error);
+              return { error };
+            },
+          ),
+        );
+      },
     };
     this.restoreRecords();
   }
@@ -97,7 +111,7 @@ class RunExecution {
     if (!plan.ok) {
       this.stop(null, { code: "INTERNAL_ERROR", message: `Workflow cannot run: ${plan.message}` });
       await this.finishUnreached();
-      return this.outcome();
+      return await this.finalOutcome();
     }
     const onCancel = () => this.stop(new EngineStop("cancel", "Run was cancelled"), cancelledError());
     this.request.signal?.addEventListener("abort", onCancel, { once: true });
@@ -107,11 +121,28 @@ class RunExecution {
       await this.schedule(plan.plan);
       if (this.fatal) throw this.fatal.error;
       await this.finishUnreached();
-      return this.outcome();
+      return await this.finalOutcome();
     } finally {
       this.request.signal?.removeEventListener("abort", onCancel);
       // An explicit reason: abort() without one builds a DOMException (with a stack) per run.
       this.timer.abort(TIMER_DONE);
+    }
+  }
+
+  /** The outcome, once the step saves are committed (or, with overlapLastSave, with them pending). */
+  private async finalOutcome(): Promise<RunOutcome> {
+    const persisted = this.flushSaves();
+    if (this.request.overlapLastSave) return { ...this.outcome(), persisted };
+    await persisted;
+    return this.outcome();
+  }
+
+  /** Resolves when every deferred step save is committed; rejects with the first failure. */
+  private async flushSaves(): Promise<void> {
+    const saves = this.saves;
+    this.saves = [];
+    for (const result of await Promise.all(saves)) {
+      if (result && typeof result === "object" && "error" in result) throw result.error;
     }
   }
 
@@ -131,8 +162,27 @@ class RunExecution {
           step: id,
         });
       }
+      // A step starts only after the results it may need are committed (DESIGN §1.2).
+      if (this.saves.length > 0 && this.hasReadySteps(plan)) await this.flushSaves().catch(() => {});
       this.startReadySteps(plan);
     }
+  }
+
+  /** An observer that cannot record progress (or a bug): stop everything; run() rethrows it. */
+  private failInternally(error: unknown): void {
+    this.fatal ??= { error };
+    this.stop(new EngineStop("cancel", "Run stopped by an internal error"), {
+      code: "INTERNAL_ERROR",
+      message: "Run stopped by an internal error",
+    });
+  }
+
+  private hasReadySteps(plan: Plan): boolean {
+    if (this.stopError) return false;
+    return plan.steps.some(
+      (step) =>
+        this.records.get(step.id)?.status === "pending" && !this.running.has(step.id) && this.isReady(step),
+    );
   }
 
   private startReadySteps(plan: Plan): void {
@@ -146,12 +196,7 @@ class RunExecution {
       const settle = runStep(this.scope, prepared, record, resumed).then(
         () => step.id,
         (error: unknown) => {
-          // An observer that cannot record progress (or a bug): stop everything, then rethrow.
-          this.fatal ??= { error };
-          this.stop(new EngineStop("cancel", "Run stopped by an internal error"), {
-            code: "INTERNAL_ERROR",
-            message: "Run stopped by an internal error",
-          });
+          this.failInternally(error);
           return step.id;
         },
       );
@@ -195,7 +240,7 @@ class RunExecution {
       if (record.status !== "pending") continue;
       record.status = cancelled ? "cancelled" : "skipped";
       this.scope.publish(record);
-      await this.scope.observer.stepFinished({ ...record });
+      this.scope.deferSave(this.scope.observer.stepFinished({ ...record }));
     }
   }
 

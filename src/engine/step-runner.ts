@@ -32,6 +32,8 @@ export interface RunScope {
   mask(text: string): string;
   /** Records a step's final state in the template context. */
   publish(record: StepRecord): void;
+  /** Keeps a step's final save, which the runner awaits before starting anything that needs it. */
+  deferSave(save: Promise<void>): void;
 }
 
 type AttemptResult = { ok: true; output: unknown } | { ok: false; failure: AttemptFailure };
@@ -200,7 +202,7 @@ async function finish(
   // A step that never started keeps no timestamps: there is no span of work to show.
   record.completedAt = record.startedAt ? isoTime(scope.services.clock.now()) : null;
   scope.publish(record);
-  await scope.observer.stepFinished({ ...record });
+  scope.deferSave(scope.observer.stepFinished({ ...record }));
 }
 
 function maskError(scope: RunScope, error: RunError): RunError {

@@ -305,15 +305,20 @@ export class RunService {
         ...(run.startedAt ? { startedAt: Date.parse(run.startedAt) } : {}),
         signal: controller.signal,
         observer,
+        overlapLastSave: true,
       });
-      if (observer.isDetached) return;
-      await observer.flushLogs();
-      await this.finish(runId, {
+      const persisted = outcome.persisted ?? Promise.resolve();
+      if (observer.isDetached) return void persisted.catch(() => {});
+      // Queued behind the last step records (the store applies writes in call order), so the
+      // run's end commits with them in one group commit, never before them.
+      const logs = observer.flushLogs();
+      const finished = this.finish(runId, {
         status: outcome.status,
         output: outcome.output ?? null,
         error: outcome.error,
         completedAt: outcome.completedAt,
       });
+      await Promise.all([persisted, logs, finished]);
       this.events.emit("run:finished", await this.get(runId));
     } finally {
       this.active.delete(runId);

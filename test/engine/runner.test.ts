@@ -381,6 +381,48 @@ describe("resume", () => {
   });
 });
 
+describe("saving progress", () => {
+  test("a step starts only once the steps it needs are saved, and the outcome waits for the last save", async () => {
+    const saved = deferred();
+    const { run, observer } = setup({ a: async () => 1, b: async () => 2 });
+    observer.onFinished = (record) => (record.id === "a" ? saved.promise : Promise.resolve());
+    const outcome = run(
+      makeWorkflow([
+        { id: "a", type: PROBE },
+        { id: "b", type: PROBE },
+      ]),
+    );
+    while (!observer.trace().includes("finished:a:completed")) await Bun.sleep(0);
+    await Bun.sleep(5);
+    expect(observer.trace()).toEqual(["started:a", "finished:a:completed"]);
+    saved.resolve();
+    expect((await outcome).status).toBe("completed");
+    expect(observer.trace()).toEqual([
+      "started:a",
+      "finished:a:completed",
+      "started:b",
+      "finished:b:completed",
+    ]);
+  });
+
+  test("with overlapLastSave the outcome comes before the last save, and `persisted` waits for it", async () => {
+    const saved = deferred();
+    const { run, observer } = setup({ a: async () => 1 });
+    observer.onFinished = () => saved.promise;
+    const outcome = await run(makeWorkflow([{ id: "a", type: PROBE }]), { overlapLastSave: true });
+    expect(outcome.status).toBe("completed");
+    let persisted = false;
+    const waiting = outcome.persisted?.then(() => {
+      persisted = true;
+    });
+    await Bun.sleep(1);
+    expect(persisted).toBe(false);
+    saved.resolve();
+    await waiting;
+    expect(persisted).toBe(true);
+  });
+});
+
 describe("observer failures", () => {
   test("an observer that cannot record a step stops the run and the error reaches the caller", async () => {
     let bAborted = false;
