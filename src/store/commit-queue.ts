@@ -13,8 +13,9 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * transaction has committed (DESIGN §1.1).
  *
  * Grouped (the default): operations queue up and are flushed together on the next macrotask in
- * ONE transaction, so one fsync covers every write that arrived meanwhile. Each operation runs in
- * its own SAVEPOINT: one that throws is rolled back and rejected alone, the others still commit.
+ * ONE transaction, so one fsync covers every write that arrived meanwhile. An operation that
+ * throws is rolled back and rejected alone, the others still commit: the batch then runs again
+ * with a SAVEPOINT per operation (see runOptimistically).
  * Not grouped: each operation commits in its own transaction at once.
  */
 export class CommitQueue {
@@ -73,11 +74,9 @@ export class CommitQueue {
   }
 
   private commitBatch(batch: Job[]): void {
-    const outcomes: Outcome[] = [];
+    let outcomes: Outcome[];
     try {
-      this.begin.run();
-      for (const job of batch) outcomes.push(this.runInSavepoint(job.operation));
-      this.commit.run();
+      outcomes = this.runOptimistically(batch) ?? this.runIsolated(batch);
     } catch (error) {
       // The transaction itself failed (disk full, I/O error, lock timeout): nothing committed.
       this.rollbackIfOpen();
@@ -89,6 +88,34 @@ export class CommitQueue {
       if (outcome.ok) job.resolve(outcome.value);
       else job.reject(outcome.error);
     });
+  }
+
+  /**
+   * The batch in one transaction without savepoints, which cost two statements per operation.
+   * When an operation throws, everything is rolled back and null returned, so the batch runs again
+   * isolated: operations are plain SQL closures, so running them again after a rollback is safe.
+   */
+  private runOptimistically(batch: Job[]): Outcome[] | null {
+    this.begin.run();
+    const outcomes: Outcome[] = [];
+    for (const job of batch) {
+      try {
+        outcomes.push({ ok: true, value: job.operation() });
+      } catch (error) {
+        this.rollback.run();
+        return batch.length === 1 ? [{ ok: false, error }] : null;
+      }
+    }
+    this.commit.run();
+    return outcomes;
+  }
+
+  /** The batch with one savepoint per operation: one that throws is rolled back alone. */
+  private runIsolated(batch: Job[]): Outcome[] {
+    this.begin.run();
+    const outcomes = batch.map((job) => this.runInSavepoint(job.operation));
+    this.commit.run();
+    return outcomes;
   }
 
   private runInSavepoint(operation: () => unknown): Outcome {
