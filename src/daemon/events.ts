@@ -1,3 +1,4 @@
+import { EventBus } from "../events/bus.ts";
 import { DeliveryWorker } from "../events/delivery.ts";
 import { WebhookSubscriptions } from "../events/subscriptions.ts";
 import { outboundUrlProblem } from "../lib/outbound-url.ts";
@@ -6,6 +7,8 @@ import { loadOrCreateRunWebhookSecret } from "./webhook-secret.ts";
 
 /** The outbound webhook parts of `wfd serve`. */
 export interface EventParts {
+  /** run.completed, run.failed, run.cancelled, workflow.executed, form.submitted as they happen. */
+  bus: EventBus;
   subscriptions: WebhookSubscriptions;
   worker: DeliveryWorker;
   /** Why a caller-supplied URL may not be called (private or loopback unless allowed), or null. */
@@ -15,8 +18,9 @@ export interface EventParts {
 }
 
 /**
- * Builds the subscriptions service and the delivery worker on the services' store. Start syncs
- * the config's subscriptions and wakes the worker whenever a run finishes.
+ * Builds the event bus, the subscriptions service and the delivery worker on the services' store.
+ * Start syncs the config's subscriptions and publishes every finished run on the bus, which
+ * wakes the worker.
  */
 export function createEventParts(services: Services, print: (line: string) => void): EventParts {
   const { config, store, clock, logger, runs } = services;
@@ -29,14 +33,22 @@ export function createEventParts(services: Services, print: (line: string) => vo
     logger,
     urlProblem,
   });
+  const bus = new EventBus();
   let unsubscribe = () => {};
   return {
+    bus,
     subscriptions,
     worker,
     urlProblem,
     async start() {
       await subscriptions.syncConfig(config.webhooks);
-      unsubscribe = runs.events.on("run:finished", () => worker.notify());
+      const offRuns = runs.events.on("run:finished", (run) => bus.publishFinishedRun(run));
+      // Every finished run is workflow.executed; its outbox rows are committed by then.
+      const offWorker = bus.on("workflow.executed", () => worker.notify());
+      unsubscribe = () => {
+        offRuns();
+        offWorker();
+      };
       worker.start();
     },
     async stop() {

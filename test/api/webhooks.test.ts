@@ -34,12 +34,14 @@ const receiver = Bun.serve({
 });
 const hookUrl = (path: string) => `http://127.0.0.1:${receiver.port}${path}`;
 
+const FAILS = "name: Fails\nsteps: [{ id: boom, type: fail, config: { message: nope } }]\n";
+
 let d: TestDaemon;
 let strict: TestDaemon;
 
 beforeAll(async () => {
   d = await startDaemon({
-    workflows: { "quick.yaml": QUICK },
+    workflows: { "quick.yaml": QUICK, "fails.yaml": FAILS },
     keys: [keyEntry("reader", READER, ["webhooks:read"])],
     configure: (config) => {
       config.outbound.allowPrivate = true;
@@ -142,6 +144,25 @@ describe("subscriptions API", () => {
     expect(event).toMatchObject({ type: "run.completed", data: { id: run.id, status: "completed" } });
   });
 
+  test("a failed run is published on the bus and delivered to the config subscription for run.failed", async () => {
+    const bus = d.daemon.webhooks.bus;
+    const published = Promise.all([bus.waitFor("run.failed"), bus.waitFor("workflow.executed")]);
+    const delivered = d.daemon.webhooks.worker.events.waitFor(
+      "delivery:attempted",
+      (a) => a.url === hookUrl("/config"),
+    );
+    const { json } = await d.call("POST", "/api/v1/runs", { body: { workflowId: "fails", wait: 10 } });
+    expect(json.data.status).toBe("failed");
+    const [failed, executed] = await published;
+    expect(failed.id).toBe(json.data.id);
+    expect(executed.id).toBe(json.data.id);
+    expect((await delivered).status).toBe("delivered");
+    const request = received.find((r) => r.path === "/config");
+    if (!request) throw new Error("the receiver got nothing");
+    const event = new Webhook(CONFIG_SECRET).verify(request.body, request.headers) as RunEvent;
+    expect(event).toMatchObject({ type: "run.failed", data: { id: json.data.id, error: { code: "FAIL" } } });
+  });
+
   test("deleting: API subscriptions go, config ones are INVALID_STATUS, unknown ones NOT_FOUND", async () => {
     const created = await d.call("POST", "/api/v1/webhooks", {
       body: { url: hookUrl("/c"), events: ["run.failed"] },
@@ -204,6 +225,11 @@ describe("private addresses", () => {
     ]) {
       const run = await strict.call("POST", "/api/v1/workflows/quick/run", { body: { webhookUrl: url } });
       expect(run.status).toBe(400);
+      const viaRuns = await strict.call("POST", "/api/v1/runs", {
+        body: { workflowId: "quick", webhookUrl: url },
+      });
+      expect(viaRuns.status).toBe(400);
+      expect(viaRuns.json.error.details[0].path).toEqual(["webhookUrl"]);
       expect(run.json.error.code).toBe("VALIDATION_ERROR");
       expect(run.json.error.details[0].path).toEqual(["webhookUrl"]);
       expect(run.json.error.message).toContain("outbound.allowPrivate");
