@@ -1,7 +1,7 @@
 import type { RunObserver } from "../core/engine.ts";
-import type { LogLine, StepRecord } from "../core/run.ts";
+import type { LogLine, Run, StepRecord } from "../core/run.ts";
 import type { RunEvents } from "../core/runs.ts";
-import type { RunStore } from "../core/store.ts";
+import type { RunFinish, RunStore } from "../core/store.ts";
 import type { TypedEmitter } from "../lib/emitter.ts";
 import type { Logger } from "../lib/logger.ts";
 
@@ -14,6 +14,8 @@ const LOG_FLUSH_LINES = 200;
  * written, so an interrupted run stays `running` and resumes after restart.
  */
 export class CheckpointObserver implements RunObserver {
+  /** The last saved record of each step, in the order first saved: the store's step order. */
+  private readonly saved = new Map<string, StepRecord>();
   private logBuffer: LogLine[] = [];
   private detached = false;
   private extra?: Partial<RunObserver>;
@@ -23,7 +25,31 @@ export class CheckpointObserver implements RunObserver {
     private readonly store: RunStore,
     private readonly events: TypedEmitter<RunEvents>,
     private readonly logger: Logger,
-  ) {}
+    previousSteps: StepRecord[] = [],
+  ) {
+    for (const step of previousSteps) this.saved.set(step.id, step);
+  }
+
+  /**
+   * The run as the store holds it once `finish` is committed: its steps as saved, with outputs
+   * and errors through JSON as stored. `startedAt` is the run's first start.
+   */
+  finishedRun(run: Run, finish: RunFinish, startedAt: string): Run {
+    return {
+      ...run,
+      status: finish.status,
+      output: throughJson(finish.output),
+      error: throughJson(finish.error),
+      startedAt,
+      completedAt: finish.completedAt,
+      durationMs: Date.parse(finish.completedAt) - Date.parse(startedAt),
+      steps: [...this.saved.values()].map((step) => ({
+        ...step,
+        output: throughJson(step.output),
+        error: throughJson(step.error),
+      })),
+    };
+  }
 
   /** Adds a second observer (the CLI's progress printer) that sees the same calls. */
   also(observer: Partial<RunObserver>): this {
@@ -45,7 +71,7 @@ export class CheckpointObserver implements RunObserver {
     // step's result (which is awaited), and a one-step run needs one commit round less. Both
     // calls queue their write synchronously, before their first await.
     void this.flushLogs();
-    this.store.saveStep(this.runId, step).catch((error) =>
+    this.save(step).catch((error) =>
       this.logger.error("could not store a step start", {
         runId: this.runId,
         error: (error as Error).message,
@@ -58,14 +84,14 @@ export class CheckpointObserver implements RunObserver {
   async stepFinished(step: StepRecord): Promise<void> {
     if (this.detached) return;
     await this.flushLogs();
-    await this.store.saveStep(this.runId, step);
+    await this.save(step);
     this.events.emit("step:finished", { runId: this.runId, step });
     await this.extra?.stepFinished?.(step);
   }
 
   async stepRetrying(step: StepRecord, error: StepRecord["error"] & object, delayMs: number): Promise<void> {
     if (this.detached) return;
-    await this.store.saveStep(this.runId, step);
+    await this.save(step);
     await this.extra?.stepRetrying?.(step, error, delayMs);
   }
 
@@ -74,6 +100,11 @@ export class CheckpointObserver implements RunObserver {
     this.logBuffer.push(line);
     this.extra?.log?.(line);
     if (this.logBuffer.length >= LOG_FLUSH_LINES) void this.flushLogs();
+  }
+
+  private save(step: StepRecord): Promise<void> {
+    this.saved.set(step.id, step);
+    return this.store.saveStep(this.runId, step);
   }
 
   /** Commits buffered log lines. */
@@ -90,4 +121,11 @@ export class CheckpointObserver implements RunObserver {
       });
     }
   }
+}
+
+/** A value as a JSON column gives it back: null for null, undefined and what JSON cannot hold. */
+function throughJson<T>(value: T): T | null {
+  if (value === undefined || value === null) return null;
+  const text = JSON.stringify(value);
+  return text === undefined ? null : (JSON.parse(text) as T);
 }

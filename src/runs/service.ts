@@ -7,9 +7,11 @@ import { type Clock, systemClock } from "../lib/clock.ts";
 import { TypedEmitter } from "../lib/emitter.ts";
 import { type Logger, silentLogger } from "../lib/logger.ts";
 import { repeatEvery } from "../lib/loop.ts";
+import { within } from "../lib/within.ts";
 import { CheckpointObserver } from "./checkpoint.ts";
+import { RunClaims } from "./claims.ts";
 import { prepareRun } from "./create.ts";
-import { isOwnerGone, processOwnerId } from "./owner.ts";
+import { processOwnerId } from "./owner.ts";
 import { RunQueue } from "./queue.ts";
 
 export interface RunServiceOptions {
@@ -51,9 +53,7 @@ export class RunService {
   private readonly active = new Map<string, ActiveRun>();
   /** Runs created here and not yet started: execute() need not read them back. */
   private readonly created = new Map<string, Run>();
-  /** Claims made in the same commit as the run's creation, for runs that can start at once. */
-  private readonly eagerClaims = new Map<string, Promise<boolean>>();
-  private eagerReserved = 0;
+  private readonly claims: RunClaims;
   /** Every execute() under way, including those not yet registered in `active`. */
   private readonly executions = new Set<Promise<void>>();
   private dispatching = false;
@@ -66,6 +66,14 @@ export class RunService {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.owner = options.owner ?? processOwnerId();
     this.queue = new RunQueue(options.concurrency);
+    this.claims = new RunClaims({
+      store: options.store,
+      clock: this.clock,
+      queue: this.queue,
+      owner: this.owner,
+      leaseMs: this.leaseMs,
+      concurrency: options.concurrency,
+    });
   }
 
   /** Runs waiting for a slot in this process. */
@@ -137,11 +145,10 @@ export class RunService {
       ...(prepared.idempotency ? { idempotency: prepared.idempotency } : {}),
       ...(request.slot ? { slot: request.slot } : {}),
     });
-    const eagerClaim = this.claimWithCreation(prepared.row.id, prepared.version.definition.concurrency);
-    const result = await creating.finally(() => {
-      if (eagerClaim) this.eagerReserved--;
-    });
-    if (eagerClaim && result.outcome === "created") this.eagerClaims.set(result.run.id, eagerClaim);
+    if (this.dispatching) {
+      this.claims.withCreation(prepared.row.id, prepared.version.definition.concurrency, creating);
+    }
+    const result = await creating;
     switch (result.outcome) {
       case "slot-taken":
         return { run: null, replayed: false };
@@ -188,7 +195,7 @@ export class RunService {
     }
     this.queue.remove(runId);
     this.created.delete(runId);
-    this.eagerClaims.delete(runId);
+    this.claims.forget(runId);
     await this.finish(runId, {
       status: "cancelled",
       output: null,
@@ -202,25 +209,13 @@ export class RunService {
 
   /** Resolves with the run once it is finished, or null when `timeoutMs` passes or `signal` aborts first. */
   async waitForFinish(runId: string, timeoutMs: number | null, signal?: AbortSignal): Promise<Run | null> {
-    const timer = new AbortController();
     const finished = this.events.waitFor("run:finished", (run) => run.id === runId);
     // Queued or executing here means not finished: only other runs need a read.
     if (!this.created.has(runId) && !this.active.has(runId)) {
       const current = await this.get(runId);
       if (FINISHED_RUN_STATUSES.includes(current.status)) return current;
     }
-    const onAbort = () => timer.abort();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const timeout = (
-      timeoutMs === null ? forever(timer.signal) : this.clock.sleep(timeoutMs, timer.signal)
-    ).then(
-      () => null,
-      () => null,
-    );
-    const result = await Promise.race([finished, timeout]);
-    timer.abort();
-    signal?.removeEventListener("abort", onAbort);
-    return result;
+    return within(finished, this.clock, timeoutMs, signal);
   }
 
   /**
@@ -274,9 +269,8 @@ export class RunService {
     const run = fresh ?? (await store.getRun(runId));
     if (!run || FINISHED_RUN_STATUSES.includes(run.status)) return;
     if (this.stopping && !extra) return;
-    const eagerClaim = this.eagerClaims.get(runId);
-    this.eagerClaims.delete(runId);
-    if (!(await (eagerClaim ?? this.claim(runId)))) return;
+    const claimedAt = await this.claims.take(runId);
+    if (claimedAt === null) return;
     const version = await catalog.version(run.workflowId, run.versionId);
     if (!version)
       return this.finishEarly(run, "INTERNAL_ERROR", `Version ${run.versionId} of the workflow is missing`);
@@ -284,7 +278,7 @@ export class RunService {
       return this.finishEarly(run, "INTERRUPTED", "Run was interrupted by a restart (onRestart: fail)");
     }
     const controller = new AbortController();
-    const observer = new CheckpointObserver(runId, store, this.events, this.logger);
+    const observer = new CheckpointObserver(runId, store, this.events, this.logger, run.steps);
     if (extra) observer.also(extra);
     let markDone = () => {};
     const done = new Promise<void>((resolve) => {
@@ -312,42 +306,24 @@ export class RunService {
       // Queued behind the last step records (the store applies writes in call order), so the
       // run's end commits with them in one group commit, never before them.
       const logs = observer.flushLogs();
-      const finished = this.finish(runId, {
+      const end: RunFinish = {
         status: outcome.status,
         output: outcome.output ?? null,
         error: outcome.error,
         completedAt: outcome.completedAt,
-      });
-      await Promise.all([persisted, logs, finished]);
-      this.events.emit("run:finished", await this.get(runId));
+      };
+      const [, , finished] = await Promise.all([persisted, logs, this.finish(runId, end)]);
+      // Built from what was just committed rather than read back; a run someone else finished
+      // first is read.
+      const startedAt = run.startedAt ?? claimedAt;
+      this.events.emit(
+        "run:finished",
+        finished ? observer.finishedRun(run, end, startedAt) : await this.get(runId),
+      );
     } finally {
       this.active.delete(runId);
       markDone();
     }
-  }
-
-  private claim(runId: string): Promise<boolean> {
-    const now = this.clock.now();
-    return this.options.store.claimRun(
-      runId,
-      this.owner,
-      isoTime(now + this.leaseMs),
-      isoTime(now),
-      (owner) => isOwnerGone(owner, this.owner),
-    );
-  }
-
-  /**
-   * Queues the claim of a run being created right behind its insert, so both commit together and
-   * a run that can start at once saves a commit round. Only when a slot is free for it (counting
-   * other such claims), so a run waiting in the queue is never shown as running; workflows with
-   * their own concurrency limit take the ordinary path.
-   */
-  private claimWithCreation(runId: string, workflowLimit: number | undefined): Promise<boolean> | null {
-    const free = this.options.concurrency - this.queue.running - this.queue.pending - this.eagerReserved;
-    if (!this.dispatching || workflowLimit || free <= 0) return null;
-    this.eagerReserved++;
-    return this.claim(runId);
   }
 
   private finish(runId: string, finish: RunFinish): Promise<boolean> {
@@ -363,10 +339,4 @@ export class RunService {
     });
     this.events.emit("run:finished", await this.get(run.id));
   }
-}
-
-function forever(signal: AbortSignal): Promise<void> {
-  return new Promise((_resolve, reject) =>
-    signal.addEventListener("abort", () => reject(signal.reason), { once: true }),
-  );
 }

@@ -95,8 +95,10 @@ export function isoParam(value: string, field: string): string {
 
 /** Converts a step row to the core StepRecord. */
 export function stepFromRow(row: StepRow): StepRecord {
-  const step: StepRecord = {
+  // Keys in the order of DESIGN §6 (name right after id, when there is one).
+  return {
     id: row.step_id,
+    ...(row.name === null ? {} : { name: row.name }),
     type: row.type,
     status: row.status,
     attempts: row.attempts,
@@ -105,8 +107,6 @@ export function stepFromRow(row: StepRow): StepRecord {
     output: fromJson(row.output),
     error: fromJson<RunError>(row.error),
   };
-  if (row.name !== null) step.name = row.name;
-  return step;
 }
 
 /** Converts a run row and its (ordered) steps to the core Run. */

@@ -40,6 +40,48 @@ function expectWfdError(error: unknown, code: string): WfdError {
   return error as WfdError;
 }
 
+const BRANCHY = `
+name: Branchy
+steps:
+  - id: left
+    type: transform
+    needs: []
+    config: { mapping: { side: left, missing: "{{ input.nothing }}" } }
+  - id: right
+    type: transform
+    needs: []
+    config: { mapping: "{{ input.n | times: 2 }}" }
+  - id: never
+    type: fail
+    if: "{{ false }}"
+    needs: [left, right]
+    config: { message: skipped }
+  - id: last
+    type: transform
+    name: The last one
+    needs: [never]
+    config: { mapping: { sum: "{{ steps.right.output | plus: 1 }}" } }
+`;
+
+describe("finished runs", () => {
+  test("the run:finished payload is exactly the stored run, for completed and failed runs", async () => {
+    runtime = createRuntime();
+    await runtime.catalog.define("branchy.yaml", BRANCHY);
+    await runtime.catalog.define(
+      "fails.yaml",
+      "name: Fails\nsteps: [{ id: a, type: fail, config: { message: no } }]\n",
+    );
+    await runtime.runs.start();
+    for (const workflowId of ["branchy", "fails"]) {
+      const finished = runtime.runs.events.waitFor("run:finished");
+      await runtime.runs.create({ workflowId, input: { n: 2 }, trigger: { type: "api" } });
+      const run = await finished;
+      expect(run).toEqual((await runtime.store.getRun(run.id)) as Run);
+      expect(JSON.stringify(run)).toBe(JSON.stringify(await runtime.store.getRun(run.id)));
+    }
+  });
+});
+
 describe("creating runs", () => {
   test("a created run is stored as pending, dispatched and completed with its steps", async () => {
     runtime = createRuntime();
