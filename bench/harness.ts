@@ -157,9 +157,39 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   };
 }
 
-/** The 2xx answers per second of a load run (what "accepted/s" and "completed/s" count). */
-export function okPerSecond(result: LoadResult): number {
-  return result.ok / result.seconds;
+/** What bench/paced-client.ts reports. */
+export interface PacedResult {
+  sent: number;
+  ok: number;
+  errors: number;
+  statusCodes: Record<string, number>;
+  latenciesMs: { p50: number; p99: number; max: number };
+}
+
+/**
+ * POSTs `body` at a steady `rate` per second for `seconds` from bench/paced-client.ts in its own
+ * process, open loop: autocannon's -R sends each connection's quota in a burst every second,
+ * which measures bursts rather than a rate.
+ */
+export async function pacedLoad(options: {
+  url: string;
+  rate: number;
+  seconds: number;
+  headers: Record<string, string>;
+  body: unknown;
+}): Promise<PacedResult> {
+  const spec = {
+    ...options,
+    headers: { ...options.headers, "content-type": "application/json" },
+    body: JSON.stringify(options.body),
+  };
+  const child = Bun.spawn(["bun", join(ROOT, "bench/paced-client.ts"), JSON.stringify(spec)], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const [stdout, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+  if (code !== 0) throw new Error(`paced client failed with exit code ${code}`);
+  return JSON.parse(stdout) as PacedResult;
 }
 
 /** The value at percentile `p` (0-100) of `values` (sorted here, nearest rank). */

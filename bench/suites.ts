@@ -10,8 +10,8 @@ import {
   type LoadOptions,
   type LoadResult,
   load,
-  okPerSecond,
   PROJECT_ROOT,
+  pacedLoad,
   percentile,
   rssMb,
   SECONDS,
@@ -108,18 +108,19 @@ export async function measureCompleting() {
   const paced = createProject();
   const pacedWfd = await startWfd(paced);
   try {
-    const options = { url: runUrl(pacedWfd), connections: CONNECTIONS, headers: AUTH, body: WAIT_BODY };
-    await load({ ...options, seconds: WARMUP_SECONDS, overallRate: 1000 });
-    const result = await load({ ...options, overallRate: 1000 });
+    const options = { url: runUrl(pacedWfd), rate: 1000, headers: AUTH, body: WAIT_BODY };
+    await pacedLoad({ ...options, seconds: WARMUP_SECONDS });
+    const measuredSince = new Date().toISOString();
+    const result = await pacedLoad({ ...options, seconds: SECONDS });
     await pacedWfd.stop();
-    const stored = readStoredRuns(paced.dbPath);
+    const stored = readStoredRuns(paced.dbPath, measuredSince);
     return {
       completed,
       atFixedRate: {
         rate: 1000,
-        achieved: Math.round(okPerSecond(result)),
-        httpP50: result.p50,
-        httpP99: result.p99,
+        achieved: Math.round(result.ok / SECONDS),
+        httpP50: result.latenciesMs.p50,
+        httpP99: result.latenciesMs.p99,
         storedP50: percentile(stored.latenciesMs, 50),
         storedP99: percentile(stored.latenciesMs, 99),
         storedRuns: stored.completed,

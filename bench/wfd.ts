@@ -128,16 +128,19 @@ export interface StoredRuns {
   latenciesMs: number[];
 }
 
-/** Counts the runs in `dbPath` and collects createdAt -> completedAt of the completed ones. */
-export function readStoredRuns(dbPath: string): StoredRuns {
+/**
+ * Counts the runs in `dbPath` and collects createdAt -> completedAt of the completed ones created
+ * at or after `since` (ISO; default all, so a warm-up can be left out).
+ */
+export function readStoredRuns(dbPath: string, since = ""): StoredRuns {
   const db = new Database(dbPath, { readonly: true });
   try {
     const runs = db.query<{ n: number }, []>("SELECT count(*) AS n FROM runs").get()?.n ?? 0;
     const rows = db
-      .query<{ created_at: string; completed_at: string }, []>(
-        "SELECT created_at, completed_at FROM runs WHERE status = 'completed'",
+      .query<{ created_at: string; completed_at: string }, [string]>(
+        "SELECT created_at, completed_at FROM runs WHERE status = 'completed' AND created_at >= ?",
       )
-      .all();
+      .all(since);
     const latenciesMs = rows.map((row) => Date.parse(row.completed_at) - Date.parse(row.created_at));
     return { runs, completed: rows.length, latenciesMs };
   } finally {
