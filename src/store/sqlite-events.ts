@@ -24,48 +24,67 @@ export interface StoreAccess {
   read(): { runs: Statements; events: EventStatements };
 }
 
-/**
- * Writes the outbox rows of a run that just finished, inside its finishing transaction: one event
- * per type that has a receiver (a subscription, or the run's own webhookUrl), and one pending
- * delivery per receiver. Nothing is written, and the run is not even loaded, when nobody listens.
- */
-export function writeRunOutbox(
-  access: ReturnType<StoreAccess["read"]>,
-  runId: string,
-  status: RunStatus,
-): void {
-  const { runs, events } = access;
-  const subscribers = finishedRunEventTypes(status).map((type) => events.subscribersOf.all({ type }));
-  const nobodySubscribed = subscribers.every((list) => list.length === 0);
-  if (nobodySubscribed && !events.runWebhookUrl.get({ id: runId })?.webhook_url) return;
-  const run = loadRun(runs, runId);
-  if (!run) return;
-  finishedRunEvents(run, () => prefixedId("evt")).forEach((event, index) => {
-    const receivers = subscribers[index] ?? [];
-    if (!event.url && receivers.length === 0) return;
-    events.insertEvent.run({
-      id: event.id,
-      type: event.type,
-      created_at: event.createdAt,
-      payload: event.payload,
-    });
-    const delivery = { event_id: event.id, created_at: event.createdAt };
-    for (const { id, url } of receivers) {
-      events.insertDelivery.run({ ...delivery, id: prefixedId("dlv"), subscription_id: id, url });
-    }
-    if (event.url)
-      events.insertDelivery.run({
-        ...delivery,
-        id: prefixedId("dlv"),
-        subscription_id: null,
-        url: event.url,
-      });
-  });
-}
-
 /** The EventStore on the run store's SQLite connection (DESIGN §8). Built by SqliteStore. */
 export class SqliteEventStore implements EventStore {
+  /** Subscribers by event type; dropped by every subscription write, re-read when needed. */
+  private subscribers: Map<string, { id: string; url: string }[]> | null = null;
+
   constructor(private readonly access: StoreAccess) {}
+
+  /**
+   * Writes the outbox rows of a run that just finished, inside its finishing transaction: one
+   * event per type that has a receiver (a subscription, or the run's own webhookUrl), and one
+   * pending delivery per receiver. Nothing is written, and the run is not even loaded, when
+   * nobody listens.
+   */
+  writeRunOutbox(runId: string, status: RunStatus): void {
+    const { runs, events } = this.access.read();
+    const receivers = finishedRunEventTypes(status).map((type) => this.subscribersOf(type));
+    const nobodySubscribed = receivers.every((list) => list.length === 0);
+    if (nobodySubscribed && !events.runWebhookUrl.get({ id: runId })?.webhook_url) return;
+    const run = loadRun(runs, runId);
+    if (!run) return;
+    finishedRunEvents(run, () => prefixedId("evt")).forEach((event, index) => {
+      const subscribed = receivers[index] ?? [];
+      if (!event.url && subscribed.length === 0) return;
+      events.insertEvent.run({
+        id: event.id,
+        type: event.type,
+        created_at: event.createdAt,
+        payload: event.payload,
+      });
+      const delivery = { event_id: event.id, created_at: event.createdAt };
+      for (const { id, url } of subscribed) {
+        events.insertDelivery.run({ ...delivery, id: prefixedId("dlv"), subscription_id: id, url });
+      }
+      if (event.url) {
+        events.insertDelivery.run({
+          ...delivery,
+          id: prefixedId("dlv"),
+          subscription_id: null,
+          url: event.url,
+        });
+      }
+    });
+  }
+
+  private subscribersOf(type: string): { id: string; url: string }[] {
+    this.subscribers ??= new Map();
+    let list = this.subscribers.get(type);
+    if (!list) {
+      list = this.access.read().events.subscribersOf.all({ type });
+      this.subscribers.set(type, list);
+    }
+    return list;
+  }
+
+  /** Runs a subscription write; the cached subscribers are dropped inside it, so even its batch sees the change. */
+  private writeSubscriptions<T>(operation: () => T): Promise<T> {
+    return this.access.write(() => {
+      this.subscribers = null;
+      return operation();
+    });
+  }
 
   async syncConfigSubscriptions(
     subscriptions: (Omit<NewSubscription, "secret"> & { secret: string | null })[],
@@ -75,7 +94,7 @@ export class SqliteEventStore implements EventStore {
       secret: subscription.secret,
     }));
     const keep = JSON.stringify(rows.map((row) => row.id));
-    await this.access.write(() => {
+    await this.writeSubscriptions(() => {
       const { events } = this.access.read();
       events.deleteConfigSubscriptionsExcept.run({ keep });
       for (const { source: _source, secret, created_at, ...row } of rows) {
@@ -88,7 +107,7 @@ export class SqliteEventStore implements EventStore {
 
   async createSubscription(subscription: NewSubscription): Promise<void> {
     const row = subscriptionRow(subscription);
-    await this.access.write(() => this.access.read().events.insertSubscription.run(row));
+    await this.writeSubscriptions(() => this.access.read().events.insertSubscription.run(row));
   }
 
   async listSubscriptions(): Promise<WebhookSubscription[]> {
@@ -101,7 +120,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async deleteSubscription(id: string): Promise<boolean> {
-    return this.access.write(() => {
+    return this.writeSubscriptions(() => {
       const { events } = this.access.read();
       const deleted = events.deleteSubscription.run({ id }).changes > 0;
       if (deleted) events.deleteOrphanEvents.run();

@@ -46,7 +46,7 @@ import {
   stepParams,
 } from "./params.ts";
 import { RunListQueries } from "./run-list.ts";
-import { SqliteEventStore, type StoreAccess, writeRunOutbox } from "./sqlite-events.ts";
+import { SqliteEventStore, type StoreAccess } from "./sqlite-events.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
 import { listCheckedFiles, recordCheckedFiles } from "./version-cache.ts";
 
@@ -249,7 +249,7 @@ export class SqliteStore implements RunStore {
     const params = finishParams(runId, finish);
     return this.write(() => {
       const finished = this.statements.finishRun.run(params).changes > 0;
-      if (finished && options.notify) writeRunOutbox(this.access.read(), runId, finish.status);
+      if (finished && options.notify) this.events.writeRunOutbox(runId, finish.status);
       return finished;
     });
   }

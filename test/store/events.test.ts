@@ -97,6 +97,18 @@ describe("the outbox", () => {
     expect(await store.events.nextDueAt([])).toBeNull();
   });
 
+  test("subscriptions created or deleted between runs are seen by the next run's finish", async () => {
+    const store = openTempStore();
+    await finishedRun(store);
+    const sub = subscription();
+    await store.events.createSubscription(sub);
+    await finishedRun(store);
+    expect((await store.events.listDeliveries(sub.id, 10)).deliveries).toHaveLength(1);
+    await store.events.deleteSubscription(sub.id);
+    await finishedRun(store);
+    expect(await store.events.nextDueAt([])).toBeNull();
+  });
+
   test("attempts are recorded in order and a finished delivery is no longer due", async () => {
     const store = openTempStore();
     const sub = subscription();
