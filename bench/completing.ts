@@ -6,15 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { WorkflowCatalog } from "../src/core/runs.ts";
-import { createEngine } from "../src/engine/runner.ts";
-import { createStepRegistry } from "../src/engine/steps/index.ts";
-import { systemClock } from "../src/lib/clock.ts";
-import { silentLogger } from "../src/lib/logger.ts";
-import { RunService } from "../src/runs/service.ts";
-import { openSqliteStore } from "../src/store/index.ts";
-import { inputValidatorFor } from "../src/workflows/input.ts";
-import { parseWorkflowFile } from "../src/workflows/parse.ts";
+import { benchRuntime } from "./bench-runtime.ts";
 import { timeConcurrently } from "./concurrency.ts";
 
 const RUNS = Number(process.argv[2] ?? 20_000);
@@ -22,28 +14,9 @@ const IN_FLIGHT = Number(process.argv[3] ?? 50);
 const WORKFLOW = "name: Bench\nsteps: [{ id: a, type: transform, config: { mapping: '{{ input.n }}' } }]\n";
 
 const dir = mkdtempSync(join(tmpdir(), "wfd-bench-complete-"));
-const store = openSqliteStore({
-  path: join(dir, "wfd.db"),
+const { store, runs } = await benchRuntime(dir, "bench", WORKFLOW, {
   synchronous: process.env.BENCH_SYNC === "NORMAL" ? "NORMAL" : "FULL",
 });
-const parsed = parseWorkflowFile("bench.yaml", WORKFLOW);
-if (!parsed.version) throw new Error("bench workflow is invalid");
-const version = await store.saveVersion(parsed.version, new Date().toISOString());
-const catalog: WorkflowCatalog = {
-  current: () => version,
-  version: async () => version,
-  validateInput: (v, input) => inputValidatorFor(v).validate(input),
-};
-const services = {
-  clock: systemClock,
-  logger: silentLogger,
-  workflowsDir: dir,
-  secrets: {},
-  env: {},
-  connections: {},
-};
-const executor = createEngine({ registry: createStepRegistry(), services });
-const runs = new RunService({ store, catalog, executor, concurrency: 64, idempotencyTtlMs: 86_400_000 });
 await runs.start();
 const seconds = await timeConcurrently(RUNS, IN_FLIGHT, async (index) => {
   const { run } = await runs.create({ workflowId: "bench", input: { n: index }, trigger: { type: "api" } });

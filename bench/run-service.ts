@@ -6,16 +6,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { WorkflowCatalog } from "../src/core/runs.ts";
-import type { StoredVersion } from "../src/core/store.ts";
-import { createEngine } from "../src/engine/runner.ts";
-import { createStepRegistry } from "../src/engine/steps/index.ts";
-import { systemClock } from "../src/lib/clock.ts";
-import { silentLogger } from "../src/lib/logger.ts";
-import { RunService } from "../src/runs/service.ts";
-import { openSqliteStore, type SynchronousMode } from "../src/store/index.ts";
-import { inputValidatorFor } from "../src/workflows/input.ts";
-import { parseWorkflowFile } from "../src/workflows/parse.ts";
+import type { SynchronousMode } from "../src/store/index.ts";
+import { benchRuntime } from "./bench-runtime.ts";
 import { timeConcurrently } from "./concurrency.ts";
 
 const RUNS = Number(process.argv[2] ?? 10_000);
@@ -38,28 +30,8 @@ steps:
 
 async function measure(synchronous: SynchronousMode, groupCommit: boolean) {
   const dir = mkdtempSync(join(tmpdir(), "wfd-bench-runs-"));
-  const store = openSqliteStore({ path: join(dir, "wfd.db"), synchronous, groupCommit });
-  const parsed = parseWorkflowFile("bench-order.yaml", WORKFLOW);
-  if (!parsed.version) throw new Error("bench workflow is invalid");
-  const version: StoredVersion = await store.saveVersion(parsed.version, new Date().toISOString());
-  const catalog: WorkflowCatalog = {
-    current: () => version,
-    version: async () => version,
-    validateInput: (v, input) => inputValidatorFor(v).validate(input),
-  };
-  const executor = createEngine({
-    registry: createStepRegistry(),
-    services: {
-      clock: systemClock,
-      logger: silentLogger,
-      workflowsDir: dir,
-      secrets: {},
-      env: {},
-      connections: {},
-    },
-  });
   // Not started: this measures acceptance only (validate + commit), as the API's 202 path does.
-  const runs = new RunService({ store, catalog, executor, concurrency: 64, idempotencyTtlMs: 86_400_000 });
+  const { store, runs } = await benchRuntime(dir, "bench-order", WORKFLOW, { synchronous, groupCommit });
   const seconds = await timeConcurrently(RUNS, IN_FLIGHT, (index) =>
     runs.create({
       workflowId: "bench-order",
