@@ -35,11 +35,14 @@ export class ServeCommand extends ProjectCommand {
       ...(this.host ? { host: this.host } : {}),
       ...(this.port !== undefined ? { port: this.port } : {}),
     });
-    await daemon.start();
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    // Listening before start: a signal that arrives while the daemon starts (once it logs that it
+    // listens, a supervisor may send one) still ends in a graceful stop, not a kill.
+    const signalled = new Promise<NodeJS.Signals>((resolve) => {
       process.once("SIGTERM", () => resolve("SIGTERM"));
       process.once("SIGINT", () => resolve("SIGINT"));
     });
+    await daemon.start();
+    const signal = await signalled;
     logger.info("signal received", { signal });
     await daemon.stop();
     return EXIT.ok;
