@@ -53,7 +53,8 @@ export function createEventParts(services: Services, print: (line: string) => vo
     },
     async stop() {
       unsubscribe();
-      await worker.stop();
+      // Attempts in flight get a short grace: at most 5 s, and no more than runs get.
+      await worker.stop(Math.min(config.shutdownGraceMs, 5_000));
     },
   };
 }

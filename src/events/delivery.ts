@@ -41,7 +41,9 @@ export class DeliveryWorker {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Aborts the attempts in flight (shutdown past its grace). */
   private readonly stopping = new AbortController();
+  private closing = false;
   private wake = new AbortController();
   private loop: Promise<void> | null = null;
 
@@ -60,17 +62,28 @@ export class DeliveryWorker {
     this.wake.abort();
   }
 
-  /** Stops looking for work and aborts attempts in flight; they stay pending for the next start. */
-  async stop(): Promise<void> {
-    this.stopping.abort();
+  /**
+   * Stops looking for work, gives attempts in flight `graceMs` to finish (so a receiver is not
+   * sent the same event again after the restart), then aborts the rest: they stay pending for
+   * the next start.
+   */
+  async stop(graceMs = 0): Promise<void> {
+    this.closing = true;
     this.wake.abort();
     await this.loop;
-    await Promise.all(this.inFlight.values());
+    const settled = Promise.all(this.inFlight.values());
+    if (graceMs > 0 && this.inFlight.size > 0) {
+      const graceOver = new AbortController();
+      await Promise.race([settled, this.clock.sleep(graceMs, graceOver.signal).catch(() => {})]);
+      graceOver.abort();
+    }
+    this.stopping.abort();
+    await settled;
   }
 
   private async run(): Promise<void> {
     const concurrency = this.options.concurrency ?? 16;
-    while (!this.stopping.signal.aborted) {
+    while (!this.closing) {
       try {
         const free = concurrency - this.inFlight.size;
         // Every slot is busy: a finishing attempt calls notify().

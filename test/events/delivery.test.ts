@@ -33,6 +33,11 @@ function receiver(script: (number | "hang")[]) {
     received,
     /** Resolves when the first request has arrived. */
     nextRequest: new Promise<void>((resolve) => waiters.push(resolve)),
+    /** Answers the requests held by "hang" (200). */
+    async release() {
+      for (const answer of hung) answer();
+      hung = [];
+    },
     async stop() {
       for (const release of hung) release();
       hung = [];
@@ -207,6 +212,20 @@ describe("the delivery worker", () => {
     expect(await attempted(second)).toMatchObject({ status: "delivered" });
     expect(hook.received).toHaveLength(2);
     expect(hook.received[0]?.headers["webhook-id"]).toBe(hook.received[1]?.headers["webhook-id"] as string);
+  });
+
+  test("stop lets an attempt in flight finish within its grace, then nothing is sent again", async () => {
+    const { store, hook, clock, start } = await setup(["hang"]);
+    const worker = start();
+    const done = attempted(worker);
+    await finishRun(store, clock);
+    worker.notify();
+    await hook.nextRequest;
+    const stopped = worker.stop(5_000);
+    await hook.release();
+    expect((await done).status).toBe("delivered");
+    await stopped;
+    expect((await store.events.listDeliveries("wh_test", 10)).deliveries[0]?.status).toBe("delivered");
   });
 
   test("a caller's URL that turned private is failed without sending; config URLs are trusted", async () => {
