@@ -141,8 +141,10 @@ export class DeliveryWorker {
     const attemptedAt = this.clock.now();
     const started = performance.now();
     const problem = delivery.trusted ? null : await this.options.urlProblem?.(delivery.url);
+    // Not sent, but retried like a network error: a name that does not resolve right now may
+    // again later, and one that resolves inside the network is just never called.
     const outcome = problem
-      ? { statusCode: null, error: `url ${problem}`, retry: false }
+      ? { statusCode: null, error: `url ${problem}`, retry: true }
       : await this.send(delivery, attemptedAt);
     // Cut short by shutdown: not an attempt the receiver saw through; it is sent again after restart.
     if (this.stopping.signal.aborted && outcome.statusCode === null && !problem) return;

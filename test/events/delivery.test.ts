@@ -228,7 +228,7 @@ describe("the delivery worker", () => {
     expect((await store.events.listDeliveries("wh_test", 10)).deliveries[0]?.status).toBe("delivered");
   });
 
-  test("a caller's URL that turned private is failed without sending; config URLs are trusted", async () => {
+  test("a caller's URL that turned private is not sent to (and retried later); config URLs are trusted", async () => {
     const { store, hook, clock, start } = await setup([200], {
       urlProblem: async () => "points to a private address",
     });
@@ -253,7 +253,11 @@ describe("the delivery worker", () => {
     await finishRun(store, clock);
     worker.notify();
     const [callers, config] = await results;
-    expect(callers).toMatchObject({ status: "failed", error: "url points to a private address" });
+    expect(callers).toMatchObject({
+      status: "pending",
+      statusCode: null,
+      error: "url points to a private address",
+    });
     expect(hook.received).toHaveLength(0);
     expect(config.status).toBe("delivered");
     expect(operators.received).toHaveLength(1);
