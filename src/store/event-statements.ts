@@ -89,9 +89,6 @@ export function prepareEventStatements(db: Database) {
       `SELECT id, url FROM webhook_subscriptions
        WHERE EXISTS (SELECT 1 FROM json_each(events) WHERE value = $type)`,
     ),
-    runWebhookUrl: db.prepare<{ webhook_url: string | null }, { id: string }>(
-      "SELECT webhook_url FROM runs WHERE id = $id",
-    ),
     insertEvent: db.prepare<never, { id: string; type: string; created_at: string; payload: string }>(
       "INSERT INTO events (id, type, created_at, payload) VALUES ($id, $type, $created_at, $payload)",
     ),

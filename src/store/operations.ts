@@ -128,6 +128,14 @@ export interface RunClaim {
 
 /** Moves a pending run to running, or takes over a running one whose lease lapsed or may be taken. */
 export function claimRunLease(s: Statements, claim: RunClaim): boolean {
+  const lease = {
+    id: claim.id,
+    owner: claim.owner,
+    lease_until: claim.leaseUntil,
+    started_at: claim.startedAt,
+  };
+  if (s.claimFree.run({ ...lease, now: claim.now }).changes > 0) return true;
+  // Held by a live lease, finished or missing: only a takeover of a gone owner is left.
   const current = s.getClaim.get({ id: claim.id });
   if (!current) return false;
   if (current.status === "running") {
@@ -138,12 +146,7 @@ export function claimRunLease(s: Statements, claim: RunClaim): boolean {
   } else if (current.status !== "pending") {
     return false;
   }
-  s.claim.run({
-    id: claim.id,
-    owner: claim.owner,
-    lease_until: claim.leaseUntil,
-    started_at: claim.startedAt,
-  });
+  s.claim.run(lease);
   return true;
 }
 

@@ -37,11 +37,10 @@ export class SqliteEventStore implements EventStore {
    * pending delivery per receiver. Nothing is written, and the run is not even loaded, when
    * nobody listens.
    */
-  writeRunOutbox(runId: string, status: RunStatus): void {
+  writeRunOutbox(runId: string, status: RunStatus, webhookUrl: string | null): void {
     const { runs, events } = this.access.read();
     const receivers = finishedRunEventTypes(status).map((type) => this.subscribersOf(type));
-    const nobodySubscribed = receivers.every((list) => list.length === 0);
-    if (nobodySubscribed && !events.runWebhookUrl.get({ id: runId })?.webhook_url) return;
+    if (!webhookUrl && receivers.every((list) => list.length === 0)) return;
     const run = loadRun(runs, runId);
     if (!run) return;
     finishedRunEvents(run, () => prefixedId("evt")).forEach((event, index) => {

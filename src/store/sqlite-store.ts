@@ -248,9 +248,9 @@ export class SqliteStore implements RunStore {
   async finishRun(runId: string, finish: RunFinish, options: { notify?: boolean } = {}): Promise<boolean> {
     const params = finishParams(runId, finish);
     return this.write(() => {
-      const finished = this.statements.finishRun.run(params).changes > 0;
-      if (finished && options.notify) this.events.writeRunOutbox(runId, finish.status);
-      return finished;
+      const finished = this.statements.finishRun.get(params);
+      if (finished && options.notify) this.events.writeRunOutbox(runId, finish.status, finished.webhook_url);
+      return finished !== null;
     });
   }
 

@@ -115,6 +115,15 @@ export function prepareStatements(db: Database) {
     getClaim: db.prepare<ClaimRow, { id: string }>(
       "SELECT status, lease_owner, lease_until FROM runs WHERE id = $id",
     ),
+    // The common claim in one statement: a pending run, or a running one whose lease has lapsed.
+    claimFree: db.prepare<
+      never,
+      { id: string; owner: string; lease_until: string; started_at: string; now: string }
+    >(
+      `UPDATE runs SET status = 'running', lease_owner = $owner, lease_until = $lease_until,
+         started_at = COALESCE(started_at, $started_at)
+       WHERE id = $id AND (status = 'pending' OR (status = 'running' AND (lease_until IS NULL OR lease_until < $now)))`,
+    ),
     claim: db.prepare<never, { id: string; owner: string; lease_until: string; started_at: string }>(
       `UPDATE runs SET status = 'running', lease_owner = $owner, lease_until = $lease_until,
          started_at = COALESCE(started_at, $started_at)
@@ -126,13 +135,15 @@ export function prepareStatements(db: Database) {
     listLeases: db.prepare<{ id: string; lease_owner: string | null; lease_until: string | null }, []>(
       "SELECT id, lease_owner, lease_until FROM runs WHERE status = 'running' ORDER BY seq",
     ),
+    // RETURNING tells the outbox whether the run has its own webhookUrl without another read.
     finishRun: db.prepare<
-      never,
+      { webhook_url: string | null },
       { id: string; status: string; output: string | null; error: string | null; completed_at: string }
     >(
       `UPDATE runs SET status = $status, output = $output, error = $error, completed_at = $completed_at,
          lease_owner = NULL, lease_until = NULL
-       WHERE id = $id AND status NOT IN ${FINISHED}`,
+       WHERE id = $id AND status NOT IN ${FINISHED}
+       RETURNING webhook_url`,
     ),
     pruneRuns: db.prepare<never, { before: string }>(
       `DELETE FROM runs WHERE status IN ${FINISHED} AND completed_at < $before`,
