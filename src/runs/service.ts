@@ -54,6 +54,8 @@ export class RunService {
   /** Runs created here and not yet started: execute() need not read them back. */
   private readonly created = new Map<string, Run>();
   private readonly claims: RunClaims;
+  /** Runs queued or executing here, until just before their run:finished. */
+  private readonly unfinished = new Set<string>();
   /** Every execute() under way, including those not yet registered in `active`. */
   private readonly executions = new Set<Promise<void>>();
   private dispatching = false;
@@ -162,6 +164,7 @@ export class RunService {
       case "created":
         this.events.emit("run:created", result.run);
         this.created.set(result.run.id, result.run);
+        this.unfinished.add(result.run.id);
         this.queue.enqueue({
           runId: result.run.id,
           workflowId: result.run.workflowId,
@@ -203,7 +206,7 @@ export class RunService {
       completedAt: isoTime(this.clock.now()),
     });
     const cancelled = await this.get(runId);
-    this.events.emit("run:finished", cancelled);
+    this.announceFinished(cancelled);
     return cancelled;
   }
 
@@ -211,7 +214,7 @@ export class RunService {
   async waitForFinish(runId: string, timeoutMs: number | null, signal?: AbortSignal): Promise<Run | null> {
     const finished = this.events.waitFor("run:finished", (run) => run.id === runId);
     // Queued or executing here means not finished: only other runs need a read.
-    if (!this.created.has(runId) && !this.active.has(runId)) {
+    if (!this.unfinished.has(runId)) {
       const current = await this.get(runId);
       if (FINISHED_RUN_STATUSES.includes(current.status)) return current;
     }
@@ -261,7 +264,16 @@ export class RunService {
     }
   }
 
+  /** Executes a run; until it finishes here, waitForFinish knows it is unfinished without a read. */
   private async execute(runId: string, extra?: Partial<RunObserver>): Promise<void> {
+    try {
+      await this.executeNow(runId, extra);
+    } finally {
+      this.unfinished.delete(runId);
+    }
+  }
+
+  private async executeNow(runId: string, extra?: Partial<RunObserver>): Promise<void> {
     const { store, catalog, executor } = this.options;
     const fresh = this.created.get(runId);
     this.created.delete(runId);
@@ -316,14 +328,17 @@ export class RunService {
       // Built from what was just committed rather than read back; a run someone else finished
       // first is read.
       const startedAt = run.startedAt ?? claimedAt;
-      this.events.emit(
-        "run:finished",
-        finished ? observer.finishedRun(run, end, startedAt) : await this.get(runId),
-      );
+      this.announceFinished(finished ? observer.finishedRun(run, end, startedAt) : await this.get(runId));
     } finally {
       this.active.delete(runId);
       markDone();
     }
+  }
+
+  /** Emits run:finished; a waiter that looks from now on reads the run instead of waiting. */
+  private announceFinished(run: Run): void {
+    this.unfinished.delete(run.id);
+    this.events.emit("run:finished", run);
   }
 
   private finish(runId: string, finish: RunFinish): Promise<boolean> {
@@ -337,6 +352,6 @@ export class RunService {
       error: { code, message },
       completedAt: isoTime(this.clock.now()),
     });
-    this.events.emit("run:finished", await this.get(run.id));
+    this.announceFinished(await this.get(run.id));
   }
 }

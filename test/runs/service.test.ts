@@ -82,6 +82,22 @@ describe("finished runs", () => {
   });
 });
 
+describe("waiting", () => {
+  test("a wait that begins as the run finishes still gets the finished run", async () => {
+    runtime = createRuntime();
+    await runtime.catalog.define("branchy.yaml", BRANCHY);
+    await runtime.runs.start();
+    const late = new Promise<Run | null>((resolve) => {
+      const off = runtime?.runs.events.on("run:finished", (run) => {
+        off?.();
+        resolve(runtime?.runs.waitForFinish(run.id, 5_000) ?? null);
+      });
+    });
+    await runtime.runs.create({ workflowId: "branchy", input: { n: 1 }, trigger: { type: "api" } });
+    expect((await late)?.status).toBe("completed");
+  });
+});
+
 describe("creating runs", () => {
   test("a created run is stored as pending, dispatched and completed with its steps", async () => {
     runtime = createRuntime();
