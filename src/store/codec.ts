@@ -83,11 +83,16 @@ export function fromJson<T = unknown>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
 }
 
+const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /**
  * Checks a timestamp and returns it as ISO 8601 UTC with milliseconds: the store compares
  * timestamps as text, which is only correct when they all have that one form.
  */
 export function isoParam(value: string, field: string): string {
+  // Already in the one form (what isoTime produces): no Date round trip on the hot path.
+  if (typeof value === "string" && CANONICAL_TIME.test(value) && !Number.isNaN(Date.parse(value)))
+    return value;
   const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) throw new Error(`${field}: not a valid ISO 8601 timestamp: ${JSON.stringify(value)}`);
   return new Date(ms).toISOString();
