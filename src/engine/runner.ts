@@ -54,7 +54,7 @@ class RunExecution {
   private readonly scope: RunScope;
   private readonly startedAtMs: number;
   private stopError: RunError | null = null;
-  private saves: Promise<unknown>[] = [];
+  private saves: Promise<void>[] = [];
   private fatal: { error: unknown } | null = null;
 
   constructor(
@@ -91,16 +91,8 @@ class RunExecution {
       },
       deferSave: (save) => {
         // A save that fails stops the run at once (steps still running are aborted), as an
-        // awaited one did; flushSaves() reports the error to the caller.
-        this.saves.push(
-          save.then(
-            () => undefined,
-            (error: unknown) => {
-              this.failInternally(error);
-              return { error };
-            },
-          ),
-        );
+        // awaited one did; the outcome then rejects with it.
+        this.saves.push(save.catch((error: unknown) => this.failInternally(error)));
       },
     };
     this.restoreRecords();
@@ -110,7 +102,7 @@ class RunExecution {
     const { plan } = this.prepared;
     if (!plan.ok) {
       this.stop(null, { code: "INTERNAL_ERROR", message: `Workflow cannot run: ${plan.message}` });
-      await this.finishUnreached();
+      this.finishUnreached();
       return await this.finalOutcome();
     }
     const onCancel = () => this.stop(new EngineStop("cancel", "Run was cancelled"), cancelledError());
@@ -120,7 +112,7 @@ class RunExecution {
       this.armRunTimeout();
       await this.schedule(plan.plan);
       if (this.fatal) throw this.fatal.error;
-      await this.finishUnreached();
+      this.finishUnreached();
       return await this.finalOutcome();
     } finally {
       this.request.signal?.removeEventListener("abort", onCancel);
@@ -131,19 +123,19 @@ class RunExecution {
 
   /** The outcome, once the step saves are committed (or, with overlapLastSave, with them pending). */
   private async finalOutcome(): Promise<RunOutcome> {
-    const persisted = this.flushSaves();
+    const persisted = this.settleSaves().then(() => {
+      if (this.fatal) throw this.fatal.error;
+    });
     if (this.request.overlapLastSave) return { ...this.outcome(), persisted };
     await persisted;
     return this.outcome();
   }
 
-  /** Resolves when every deferred step save is committed; rejects with the first failure. */
-  private async flushSaves(): Promise<void> {
+  /** Resolves when every deferred step save has settled (a failed one has already stopped the run). */
+  private async settleSaves(): Promise<void> {
     const saves = this.saves;
     this.saves = [];
-    for (const result of await Promise.all(saves)) {
-      if (result && typeof result === "object" && "error" in result) throw result.error;
-    }
+    await Promise.all(saves);
   }
 
   /** Starts every ready step, then each time one settles, starts what it unblocked. */
@@ -163,7 +155,7 @@ class RunExecution {
         });
       }
       // A step starts only after the results it may need are committed (DESIGN §1.2).
-      if (this.saves.length > 0 && this.hasReadySteps(plan)) await this.flushSaves().catch(() => {});
+      if (this.saves.length > 0 && this.hasReadySteps(plan)) await this.settleSaves();
       this.startReadySteps(plan);
     }
   }
@@ -234,7 +226,7 @@ class RunExecution {
   }
 
   /** Steps never started: cancelled when the run was cancelled, otherwise skipped. */
-  private async finishUnreached(): Promise<void> {
+  private finishUnreached(): void {
     const cancelled = this.stopError?.code === "CANCELLED";
     for (const record of this.records.values()) {
       if (record.status !== "pending") continue;

@@ -114,8 +114,7 @@ export class RunService {
     this.stopping = true;
     this.dispatching = false;
     this.loops.abort();
-    // Executions not yet in `active` see `stopping` and return before claiming their run.
-    const allDone = Promise.all([...this.executions, ...[...this.active.values()].map((run) => run.done)]);
+    const allDone = this.inFlight();
     const graceOver = new AbortController();
     const finished = await Promise.race([
       allDone.then(() => true),
@@ -131,7 +130,12 @@ export class RunService {
       run.observer.detach();
       run.controller.abort(new Error("wfd is shutting down"));
     }
-    await Promise.all([...this.executions, ...[...this.active.values()].map((run) => run.done)]);
+    await this.inFlight();
+  }
+
+  /** Settles when every execution here is done; those not yet active return before claiming. */
+  private inFlight(): Promise<unknown> {
+    return Promise.all([...this.executions, ...[...this.active.values()].map((run) => run.done)]);
   }
 
   /** Validates and durably records a run, then queues it. Replays return the existing run. */
@@ -277,7 +281,7 @@ export class RunService {
     const { store, catalog, executor } = this.options;
     const fresh = this.created.get(runId);
     this.created.delete(runId);
-    // A run created here and never started is known; claimRun below re-checks its status.
+    // A run created here and never started is known; the claim below re-checks its status.
     const run = fresh ?? (await store.getRun(runId));
     if (!run || FINISHED_RUN_STATUSES.includes(run.status)) return;
     if (this.stopping && !extra) return;
