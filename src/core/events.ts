@@ -1,4 +1,4 @@
-import type { Run } from "./run.ts";
+import type { Run, RunStatus } from "./run.ts";
 
 /** The event types of DESIGN §8. */
 export const EVENT_TYPES = [
@@ -121,6 +121,11 @@ export interface EventStore {
     limit: number,
     cursor?: string,
   ): Promise<{ deliveries: Delivery[]; nextCursor: string | null }>;
+  /**
+   * Whether a subscription receives any event of a run finishing as `status`, that is, whether
+   * such a run writes outbox rows besides those for its own webhookUrl. Answered from a cache.
+   */
+  hasSubscribersFor(status: RunStatus): Promise<boolean>;
   /** Pending deliveries due at `now`, oldest first, leaving out the ids in `exclude`. */
   dueDeliveries(now: string, limit: number, exclude: string[]): Promise<DueDelivery[]>;
   /** When the next pending delivery outside `exclude` is due, or null when none is pending. */

@@ -43,8 +43,12 @@ export function createEventParts(services: Services, print: (line: string) => vo
     async start() {
       await subscriptions.syncConfig(config.webhooks);
       const offRuns = runs.events.on("run:finished", (run) => bus.publishFinishedRun(run));
-      // Every finished run is workflow.executed; its outbox rows are committed by then.
-      const offWorker = bus.on("workflow.executed", () => worker.notify());
+      // Every finished run is workflow.executed; its outbox rows are committed by then. A run
+      // nobody receives wrote none, and waking the worker for it would cost two queries.
+      const offWorker = bus.on("workflow.executed", (run) => {
+        if (run.webhookUrl) return worker.notify();
+        void store.events.hasSubscribersFor(run.status).then((subscribed) => subscribed && worker.notify());
+      });
       unsubscribe = () => {
         offRuns();
         offWorker();

@@ -67,6 +67,10 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
+  async hasSubscribersFor(status: RunStatus): Promise<boolean> {
+    return finishedRunEventTypes(status).some((type) => this.subscribersOf(type).length > 0);
+  }
+
   private subscribersOf(type: string): { id: string; url: string }[] {
     this.subscribers ??= new Map();
     let list = this.subscribers.get(type);

@@ -243,3 +243,31 @@ describe("private addresses", () => {
     expect((await strict.call("GET", "/api/v1/webhooks")).json.data).toEqual([]);
   });
 });
+
+// After "private addresses", which expects the strict daemon to hold no runs.
+describe("waking the delivery worker", () => {
+  test("a finished run that nobody receives does not wake the delivery worker", async () => {
+    const { worker, bus } = strict.daemon.webhooks;
+    let wakes = 0;
+    const notify = worker.notify;
+    worker.notify = () => {
+      wakes++;
+      notify.call(worker);
+    };
+    try {
+      const executed = bus.waitFor("workflow.executed");
+      const { json } = await strict.call("POST", "/api/v1/workflows/quick/run", {
+        body: { input: { items: [] }, wait: 10 },
+      });
+      expect(json.data.status).toBe("completed");
+      await executed;
+      // The subscriber check settles in microtasks, all drained before the next macrotask.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(wakes).toBe(0);
+      expect(await strict.daemon.parts.store.events.hasSubscribersFor("completed")).toBe(false);
+      expect(await d.daemon.parts.store.events.hasSubscribersFor("failed")).toBe(true);
+    } finally {
+      worker.notify = notify;
+    }
+  });
+});
