@@ -48,6 +48,7 @@ import {
 import { RunListQueries } from "./run-list.ts";
 import { SqliteEventStore, type StoreAccess } from "./sqlite-events.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
+import { CoalescedStepSaves } from "./step-saves.ts";
 import { listCheckedFiles, recordCheckedFiles } from "./version-cache.ts";
 
 export interface SqliteStoreOptions {
@@ -82,7 +83,8 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
  * - workflowStats counts `failed` runs as failures; cancelled runs count only in totalRuns;
  * - listRuns pages in commit order (newest first), which equals id order for ULID ids made by one
  *   clock, and cannot repeat or skip a run when others commit between pages;
- * - a schedule slot outlives its pruned run, so it can never fire twice.
+ * - a schedule slot outlives its pruned run, so it can never fire twice;
+ * - a step save joins a save of the same step still queued for the next commit (step-saves.ts).
  */
 export class SqliteStore implements RunStore {
   readonly path: string;
@@ -91,6 +93,7 @@ export class SqliteStore implements RunStore {
   private readonly lists: RunListQueries;
   private readonly clock: Clock;
   private readonly access: StoreAccess;
+  private readonly stepSaves = new CoalescedStepSaves();
   private closed = false;
   /** Webhook subscriptions and the delivery outbox, on the same connection and commit queue. */
   readonly events: SqliteEventStore;
@@ -222,8 +225,11 @@ export class SqliteStore implements RunStore {
   }
 
   async saveStep(runId: string, step: StepRecord): Promise<void> {
-    const params = stepParams(runId, step);
-    await this.write(() => upsertStep(this.statements, params));
+    await this.stepSaves.save(
+      stepParams(runId, step),
+      (operation) => this.write(operation),
+      (params) => upsertStep(this.statements, params),
+    );
   }
 
   async appendLogs(runId: string, lines: LogLine[]): Promise<void> {

@@ -1,7 +1,10 @@
+import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
+import { join } from "node:path";
 import type { Run, StepRecord } from "../../src/core/run.ts";
 import type { NewRun } from "../../src/core/store.ts";
-import { at, cleanup, newRun, openTempStore, workflowVersion } from "./helpers.ts";
+import { openSqliteStore } from "../../src/store/index.ts";
+import { at, cleanup, closeAfterTest, newRun, openTempStore, tempDir, workflowVersion } from "./helpers.ts";
 
 afterEach(cleanup);
 
@@ -123,6 +126,35 @@ describe("steps", () => {
     });
     await store.saveStep(run.id, failed);
     expect((await store.getRun(run.id))?.steps).toEqual([done, failed]);
+  });
+
+  test("saves of a step queued for the same commit become one write of its last record, at its first position", async () => {
+    const dir = tempDir();
+    const store = closeAfterTest(openSqliteStore({ path: join(dir, "wfd.db") }));
+    // Counts the statements that change run_steps, from a second connection.
+    const spy = new Database(join(dir, "wfd.db"));
+    spy.run("CREATE TABLE step_writes (kind TEXT)");
+    spy.run(
+      "CREATE TRIGGER count_inserts AFTER INSERT ON run_steps BEGIN INSERT INTO step_writes VALUES ('insert'); END",
+    );
+    spy.run(
+      "CREATE TRIGGER count_updates AFTER UPDATE ON run_steps BEGIN INSERT INTO step_writes VALUES ('update'); END",
+    );
+    const run = newRun();
+    await store.createRun(run);
+    const done = step("b", { status: "completed", completedAt: at(1_200), output: { n: 1 } });
+    const saves = [
+      store.saveStep(run.id, step("b")),
+      store.saveStep(run.id, step("a")),
+      store.saveStep(run.id, done),
+    ];
+    await Promise.all(saves);
+    expect((await store.getRun(run.id))?.steps).toEqual([done, step("a")]);
+    // A save after that commit is a write of its own.
+    await store.saveStep(run.id, { ...step("a"), status: "completed", completedAt: at(1_300) });
+    const writes = spy.query<{ kind: string }, []>("SELECT kind FROM step_writes").all();
+    spy.close();
+    expect(writes.map((row) => row.kind)).toEqual(["insert", "insert", "update"]);
   });
 
   test("pre-inserted pending steps keep their order when they start later", async () => {
