@@ -18,11 +18,13 @@ const { store, runs } = await benchRuntime(dir, "bench", WORKFLOW, {
   synchronous: process.env.BENCH_SYNC === "NORMAL" ? "NORMAL" : "FULL",
 });
 await runs.start();
+const cpuBefore = process.cpuUsage();
 const seconds = await timeConcurrently(RUNS, IN_FLIGHT, async (index) => {
   const { run } = await runs.create({ workflowId: "bench", input: { n: index }, trigger: { type: "api" } });
   if (!run) throw new Error("no run");
   await runs.waitForFinish(run.id, 10_000);
 });
+const cpu = process.cpuUsage(cpuBefore);
 await runs.stop(1000);
 await store.close();
 rmSync(dir, { recursive: true, force: true });
@@ -32,5 +34,6 @@ console.log(
     inFlight: IN_FLIGHT,
     seconds,
     completedPerSecond: Math.round(RUNS / seconds),
+    cpuMicrosPerRun: Math.round((cpu.user + cpu.system) / RUNS),
   }),
 );

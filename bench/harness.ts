@@ -67,6 +67,18 @@ export function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+/**
+ * CPU time (user + system, all threads) a process has used so far, in milliseconds, from
+ * /proc/<pid>/stat (clock ticks of 10 ms). Less noisy than throughput on a shared machine: the
+ * difference over a load run divided by the requests answered is the CPU cost of one request.
+ */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** Size in bytes of `path`, 0 when it does not exist. */
 export function fileBytes(path: string): number {
   return existsSync(path) ? statSync(path).size : 0;

@@ -31,6 +31,7 @@ export interface Row {
 const n = (value: number) => Math.round(value).toLocaleString("en-US");
 const ms = (value: number) => `${Number(value.toFixed(1))} ms`;
 const ratio = (value: number, ceiling: number) => (ceiling > 0 ? value / ceiling : 0);
+const cpu = (figure: Throughput) => `${n(figure.cpuMicrosPerRequest)} µs CPU each`;
 
 /** The rows of the table, with pass/fail for the five targets of issue 7. */
 export function rows(results: Results): Row[] {
@@ -42,7 +43,7 @@ export function rows(results: Results): Row[] {
   return [
     {
       measure: "a. accepted runs/s (202), 50 connections",
-      figure: `${n(accepting.perSecond)}/s, p50 ${ms(accepting.p50)}, p99 ${ms(accepting.p99)}; ${acceptRatio.toFixed(2)} of group ceiling`,
+      figure: `${n(accepting.perSecond)}/s, p50 ${ms(accepting.p50)}, p99 ${ms(accepting.p99)}; ${acceptRatio.toFixed(2)} of group ceiling; ${cpu(accepting)}`,
       target: ">= 15,000/s and >= 0.5 of group ceiling",
       pass: accepting.perSecond >= 15_000 && acceptRatio >= 0.5,
     },
@@ -54,7 +55,7 @@ export function rows(results: Results): Row[] {
     },
     {
       measure: "b. completed runs/s with wait (200), 50 connections",
-      figure: `${n(completing.completed.perSecond)}/s, p50 ${ms(completing.completed.p50)}, p99 ${ms(completing.completed.p99)}; ${completeRatio.toFixed(2)} of completed ceiling`,
+      figure: `${n(completing.completed.perSecond)}/s, p50 ${ms(completing.completed.p50)}, p99 ${ms(completing.completed.p99)}; ${completeRatio.toFixed(2)} of completed ceiling; ${cpu(completing.completed)}`,
       target: ">= 8,000/s and >= 0.5 of completed ceiling",
       pass: completing.completed.perSecond >= 8_000 && completeRatio >= 0.5,
     },
@@ -70,15 +71,15 @@ export function rows(results: Results): Row[] {
     },
     {
       measure: "c. ceiling: raw Bun.serve, commit per insert",
-      figure: `${n(ceilings.single.perSecond)}/s, p99 ${ms(ceilings.single.p99)}`,
+      figure: `${n(ceilings.single.perSecond)}/s, p99 ${ms(ceilings.single.p99)}; ${cpu(ceilings.single)}`,
     },
     {
       measure: "c. ceiling: raw Bun.serve, group commit",
-      figure: `${n(ceilings.group.perSecond)}/s, p99 ${ms(ceilings.group.p99)}`,
+      figure: `${n(ceilings.group.perSecond)}/s, p99 ${ms(ceilings.group.p99)}; ${cpu(ceilings.group)}`,
     },
     {
       measure: "c. ceiling: raw Bun.serve, completed run (2 group commits)",
-      figure: `${n(ceilings.completed.perSecond)}/s, p99 ${ms(ceilings.completed.p99)}`,
+      figure: `${n(ceilings.completed.perSecond)}/s, p99 ${ms(ceilings.completed.p99)}; ${cpu(ceilings.completed)}`,
     },
     {
       measure: "d. RSS idle",

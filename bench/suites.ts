@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  cpuMs,
   freePort,
   type LoadOptions,
   type LoadResult,
@@ -47,11 +48,14 @@ export interface Throughput {
   ok: number;
   non2xx: number;
   errors: number;
+  /** The server process's CPU time (all threads, user + system) per counted answer, in µs. */
+  cpuMicrosPerRequest: number;
 }
 
-function throughput(result: LoadResult, okCount = result.ok): Throughput {
+function throughput(result: LoadResult, cpuUsedMs: number, okCount = result.ok): Throughput {
   return {
     perSecond: Math.round(okCount / result.seconds),
+    cpuMicrosPerRequest: okCount > 0 ? Math.round((cpuUsedMs * 1000) / okCount) : 0,
     p50: result.p50,
     p99: result.p99,
     ok: okCount,
@@ -60,11 +64,18 @@ function throughput(result: LoadResult, okCount = result.ok): Throughput {
   };
 }
 
-/** A short load run first, so the JIT and SQLite caches are warm; then the measured one. */
-async function warmThenLoad(options: LoadOptions): Promise<{ warm: LoadResult; measured: LoadResult }> {
+/**
+ * A short load run first, so the JIT and SQLite caches are warm; then the measured one, with the
+ * CPU time the server process `pid` used during it.
+ */
+async function warmThenLoad(
+  options: LoadOptions,
+  pid: number,
+): Promise<{ warm: LoadResult; measured: LoadResult; cpuUsedMs: number }> {
   const warm = await load({ ...options, seconds: WARMUP_SECONDS });
+  const before = cpuMs(pid);
   const measured = await load(options);
-  return { warm, measured };
+  return { warm, measured, cpuUsedMs: cpuMs(pid) - before };
 }
 
 function runUrl(wfd: Wfd): string {
@@ -77,11 +88,11 @@ export async function measureAccepting() {
   const wfd = await startWfd(project);
   try {
     const options = { url: runUrl(wfd), connections: CONNECTIONS, headers: AUTH, body: ACCEPT_BODY };
-    const { warm, measured } = await warmThenLoad(options);
+    const { warm, measured, cpuUsedMs } = await warmThenLoad(options, wfd.pid);
     await wfd.stop();
     const stored = readStoredRuns(project.dbPath).runs;
     const answered2xx = warm.ok + measured.ok;
-    return { ...throughput(measured), answered2xx, stored, allStored: stored >= answered2xx };
+    return { ...throughput(measured, cpuUsedMs), answered2xx, stored, allStored: stored >= answered2xx };
   } finally {
     await wfd.stop();
     project.remove();
@@ -99,8 +110,8 @@ export async function measureCompleting() {
   let completed: Throughput;
   try {
     const options = { url: runUrl(wfd), connections: CONNECTIONS, headers: AUTH, body: WAIT_BODY };
-    const { measured } = await warmThenLoad(options);
-    completed = throughput(measured, measured.statusCodes["200"] ?? 0);
+    const { measured, cpuUsedMs } = await warmThenLoad(options, wfd.pid);
+    completed = throughput(measured, cpuUsedMs, measured.statusCodes["200"] ?? 0);
   } finally {
     await wfd.stop();
     project.remove();
@@ -147,8 +158,9 @@ export async function measureCeiling(mode: "single" | "group" | "completed"): Pr
   try {
     const url = `http://127.0.0.1:${port}`;
     await waitUntilOk(`${url}/readyz`, performance.now(), child);
-    const { measured } = await warmThenLoad({ url, connections: CONNECTIONS, body: ACCEPT_BODY });
-    return throughput(measured);
+    const load = { url, connections: CONNECTIONS, body: ACCEPT_BODY };
+    const { measured, cpuUsedMs } = await warmThenLoad(load, child.pid);
+    return throughput(measured, cpuUsedMs);
   } finally {
     await stopProcess(child);
     rmSync(dir, { recursive: true, force: true });
