@@ -50,7 +50,8 @@ class RunExecution {
   private readonly running = new Map<string, Promise<string>>();
   private readonly resumedStartedAt = new Map<string, number>();
   private readonly controller = new AbortController();
-  private readonly timer = new AbortController();
+  /** Releases the run timeout's sleep; only a workflow with a timeout has one. */
+  private timer: AbortController | null = null;
   private readonly scope: RunScope;
   private readonly startedAtMs: number;
   private stopError: RunError | null = null;
@@ -117,7 +118,7 @@ class RunExecution {
     } finally {
       this.request.signal?.removeEventListener("abort", onCancel);
       // An explicit reason: abort() without one builds a DOMException (with a stack) per run.
-      this.timer.abort(TIMER_DONE);
+      this.timer?.abort(TIMER_DONE);
     }
   }
 
@@ -221,8 +222,12 @@ class RunExecution {
     const message = `Run timed out after ${formatDuration(timeoutMs)}`;
     const timedOut = () => this.stop(new EngineStop("run-timeout", message), { code: "TIMEOUT", message });
     const remaining = this.startedAtMs + timeoutMs - this.options.services.clock.now();
-    if (remaining <= 0) timedOut();
-    else this.options.services.clock.sleep(remaining, this.timer.signal).then(timedOut, () => {});
+    if (remaining <= 0) {
+      timedOut();
+      return;
+    }
+    this.timer = new AbortController();
+    this.options.services.clock.sleep(remaining, this.timer.signal).then(timedOut, () => {});
   }
 
   /** Steps never started: cancelled when the run was cancelled, otherwise skipped. */
