@@ -47,7 +47,11 @@ export function createEventParts(services: Services, print: (line: string) => vo
       // nobody receives wrote none, and waking the worker for it would cost two queries.
       const offWorker = bus.on("workflow.executed", (run) => {
         if (run.webhookUrl) return worker.notify();
-        void store.events.hasSubscribersFor(run.status).then((subscribed) => subscribed && worker.notify());
+        // Should the check fail, waking the worker is the safe answer (and never an unhandled rejection).
+        store.events.hasSubscribersFor(run.status).then(
+          (subscribed) => subscribed && worker.notify(),
+          () => worker.notify(),
+        );
       });
       unsubscribe = () => {
         offRuns();
