@@ -8,7 +8,7 @@ import { EngineStop } from "./failures.ts";
 import type { Plan } from "./plan.ts";
 import { type PreparedWorkflow, PreparedWorkflowCache } from "./prepared.ts";
 import type { StepRegistry } from "./registry.ts";
-import { type RunScope, runStep, TIMER_DONE } from "./step-runner.ts";
+import { type RunScope, runStep } from "./step-runner.ts";
 
 /** Options of the engine: the step types it knows and the services their executors use. */
 export interface EngineOptions {
@@ -51,7 +51,7 @@ class RunExecution {
   private readonly resumedStartedAt = new Map<string, number>();
   private readonly controller = new AbortController();
   /** Releases the run timeout's sleep; only a workflow with a timeout has one. */
-  private timer: AbortController | null = null;
+  private cancelTimer: (() => void) | null = null;
   private readonly scope: RunScope;
   private readonly startedAtMs: number;
   private stopError: RunError | null = null;
@@ -117,8 +117,7 @@ class RunExecution {
       return await this.finalOutcome();
     } finally {
       this.request.signal?.removeEventListener("abort", onCancel);
-      // An explicit reason: abort() without one builds a DOMException (with a stack) per run.
-      this.timer?.abort(TIMER_DONE);
+      this.cancelTimer?.();
     }
   }
 
@@ -226,8 +225,7 @@ class RunExecution {
       timedOut();
       return;
     }
-    this.timer = new AbortController();
-    this.options.services.clock.sleep(remaining, this.timer.signal).then(timedOut, () => {});
+    this.cancelTimer = this.options.services.clock.after(remaining, timedOut);
   }
 
   /** Steps never started: cancelled when the run was cancelled, otherwise skipped. */

@@ -14,9 +14,6 @@ import {
 import type { PreparedStep } from "./prepared.ts";
 import type { StepRegistry } from "./registry.ts";
 
-/** The reason given when a timer's controller is released after the work it guarded settled. */
-export const TIMER_DONE = "timer released";
-
 /** What one run shares with each of its steps. */
 export interface RunScope {
   runId: string;
@@ -125,15 +122,13 @@ async function runAttempt(
   // Without a step timeout the run's signal is the attempt's: no controllers, timers or
   // combined signals per attempt (they showed up in the profile of one-step runs).
   let signal = scope.signal;
-  let timer: AbortController | undefined;
+  let cancelTimer: (() => void) | undefined;
   if (step.timeoutMs !== undefined) {
     const timeout = new AbortController();
     signal = AbortSignal.any([scope.signal, timeout.signal]);
-    timer = new AbortController();
     const message = `Step timed out after ${formatDuration(step.timeoutMs)}`;
-    scope.services.clock.sleep(step.timeoutMs, timer.signal).then(
-      () => timeout.abort(new EngineStop("step-timeout", message)),
-      () => {},
+    cancelTimer = scope.services.clock.after(step.timeoutMs, () =>
+      timeout.abort(new EngineStop("step-timeout", message)),
     );
   }
   try {
@@ -155,7 +150,7 @@ async function runAttempt(
     return { ok: false, failure: describeFailure(thrown, signal) };
   } finally {
     // An explicit reason: abort() without one builds a DOMException (with a stack) each time.
-    timer?.abort(TIMER_DONE);
+    cancelTimer?.();
   }
 }
 

@@ -31,3 +31,25 @@ test("the system clock's sleep can be aborted", async () => {
   controller.abort();
   await expect(sleeping).rejects.toThrow();
 });
+
+test("a manual clock's after fires once its time passes, and not at all once cancelled", async () => {
+  const clock = new ManualClock();
+  const fired: string[] = [];
+  clock.after(100, () => fired.push("kept"));
+  const cancel = clock.after(50, () => fired.push("cancelled"));
+  cancel();
+  expect(clock.pendingSleeps).toBe(1);
+  await clock.advance(99);
+  expect(fired).toEqual([]);
+  await clock.advance(1);
+  expect(fired).toEqual(["kept"]);
+  expect(clock.pendingSleeps).toBe(0);
+});
+
+test("the system clock's after calls back, and a cancelled one never does", async () => {
+  const fired: string[] = [];
+  const cancel = systemClock.after(1, () => fired.push("cancelled"));
+  cancel();
+  await new Promise<void>((resolve) => systemClock.after(5, resolve));
+  expect(fired).toEqual([]);
+});

@@ -202,6 +202,10 @@ export class JumpingClock implements Clock {
     return this.timers.sleep(ms, signal);
   }
 
+  after(ms: number, callback: () => void): () => void {
+    return this.timers.after(ms, callback);
+  }
+
   /** Moves the wall clock by `ms` (negative: back) without waking anything. */
   jump(ms: number): void {
     this.offset += ms;
