@@ -23,6 +23,15 @@ export interface CheckedFile {
 }
 
 /** The fields of a run known when it is accepted. */
+/** A claim on a run: who executes it, until when the claim holds unless renewed, and its start. */
+export interface RunLease {
+  owner: string;
+  /** ISO time. */
+  leaseUntil: string;
+  /** ISO time. */
+  startedAt: string;
+}
+
 export type NewRun = Pick<
   Run,
   | "id"
@@ -112,10 +121,14 @@ export interface RunStore {
   /** Records that `validator` passed the content of `files` (replacing older records) and forgets `forget`. */
   recordCheckedFiles(validator: string, files: CheckedFileRecord[], forget: string[]): Promise<void>;
 
-  /** Creates a run (status pending), atomically with its idempotency or schedule slot claim. */
+  /**
+   * Creates a run (status pending), atomically with its idempotency or schedule slot claim. With
+   * `lease`, the run is stored as running under that lease instead: claimed in its own insert, for
+   * a run its creator starts at once. The result's run is the pending run either way.
+   */
   createRun(
     run: NewRun,
-    claims?: { idempotency?: IdempotencyClaim; slot?: ScheduleSlotClaim },
+    claims?: { idempotency?: IdempotencyClaim; slot?: ScheduleSlotClaim; lease?: RunLease },
   ): Promise<CreateRunResult>;
   getRun(id: string): Promise<Run | null>;
   listRuns(filter: RunListFilter): Promise<RunPage>;

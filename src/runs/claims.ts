@@ -1,5 +1,5 @@
 import { isoTime } from "../core/run.ts";
-import type { RunStore } from "../core/store.ts";
+import type { RunLease, RunStore } from "../core/store.ts";
 import type { Clock } from "../lib/clock.ts";
 import { isOwnerGone } from "./owner.ts";
 import type { RunQueue } from "./queue.ts";
@@ -21,7 +21,7 @@ export interface RunClaimsOptions {
  * holds the run or it is finished.
  */
 export class RunClaims {
-  /** Claims made in the same commit as the run's creation, for runs that can start at once. */
+  /** Claims made by the run's insert, for runs that can start at once: their startedAt. */
   private readonly early = new Map<string, Promise<string | null>>();
   private reserved = 0;
 
@@ -40,38 +40,42 @@ export class RunClaims {
   }
 
   /**
-   * Queues the claim of a run being created right behind its insert, so both commit together
-   * and a run that can start at once saves a commit round; `creating` is that insert. Only when
-   * a slot is free for it (counting other such claims), so a run waiting in the queue is never
+   * Creates a run with `create`, claimed in its own insert (`create` gets the lease to store it
+   * under) when it can start at once: the run saves a statement and a commit round. Only when a
+   * slot is free for it (counting other such creations), so a run waiting in the queue is never
    * shown as running; workflows with their own concurrency limit take the ordinary path.
    */
-  withCreation(
+  async create<T extends { outcome: string }>(
     runId: string,
     workflowLimit: number | undefined,
-    creating: Promise<{ outcome: string }>,
-  ): void {
+    create: (lease?: RunLease) => Promise<T>,
+  ): Promise<T> {
     const { queue, concurrency } = this.options;
-    if (workflowLimit || concurrency - queue.running - queue.pending - this.reserved <= 0) return;
+    if (workflowLimit || concurrency - queue.running - queue.pending - this.reserved <= 0) return create();
+    const lease = this.newLease();
     this.reserved++;
-    const claim = this.claim(runId);
-    creating.then(
-      (result) => {
-        this.reserved--;
-        if (result.outcome === "created") this.early.set(runId, claim);
-      },
-      () => this.reserved--,
-    );
+    try {
+      const result = await create(lease);
+      if (result.outcome === "created") this.early.set(runId, Promise.resolve(lease.startedAt));
+      return result;
+    } finally {
+      this.reserved--;
+    }
+  }
+
+  private newLease(): RunLease {
+    const now = this.options.clock.now();
+    return {
+      owner: this.options.owner,
+      leaseUntil: isoTime(now + this.options.leaseMs),
+      startedAt: isoTime(now),
+    };
   }
 
   private async claim(runId: string): Promise<string | null> {
-    const now = this.options.clock.now();
-    const startedAt = isoTime(now);
-    const claimed = await this.options.store.claimRun(
-      runId,
-      this.options.owner,
-      isoTime(now + this.options.leaseMs),
-      startedAt,
-      (owner) => isOwnerGone(owner, this.options.owner),
+    const { owner, leaseUntil, startedAt } = this.newLease();
+    const claimed = await this.options.store.claimRun(runId, owner, leaseUntil, startedAt, (holder) =>
+      isOwnerGone(holder, owner),
     );
     return claimed ? startedAt : null;
   }

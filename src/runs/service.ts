@@ -2,7 +2,7 @@ import type { RunExecutor, RunObserver } from "../core/engine.ts";
 import { WfdError } from "../core/errors.ts";
 import { FINISHED_RUN_STATUSES, isoTime, type Run } from "../core/run.ts";
 import type { CreateRunRequest, CreateRunResponse, RunEvents, WorkflowCatalog } from "../core/runs.ts";
-import type { RunFinish, RunStore } from "../core/store.ts";
+import type { RunFinish, RunLease, RunStore } from "../core/store.ts";
 import { type Clock, systemClock } from "../lib/clock.ts";
 import { TypedEmitter } from "../lib/emitter.ts";
 import { type Logger, silentLogger } from "../lib/logger.ts";
@@ -147,14 +147,15 @@ export class RunService {
       this.clock.now(),
       this.options.idempotencyTtlMs,
     );
-    const creating = this.options.store.createRun(prepared.row, {
-      ...(prepared.idempotency ? { idempotency: prepared.idempotency } : {}),
-      ...(request.slot ? { slot: request.slot } : {}),
-    });
-    if (this.dispatching) {
-      this.claims.withCreation(prepared.row.id, prepared.version.definition.concurrency, creating);
-    }
-    const result = await creating;
+    const create = (lease?: RunLease) =>
+      this.options.store.createRun(prepared.row, {
+        ...(prepared.idempotency ? { idempotency: prepared.idempotency } : {}),
+        ...(request.slot ? { slot: request.slot } : {}),
+        ...(lease ? { lease } : {}),
+      });
+    const result = this.dispatching
+      ? await this.claims.create(prepared.row.id, prepared.version.definition.concurrency, create)
+      : await create();
     switch (result.outcome) {
       case "slot-taken":
         return { run: null, replayed: false };

@@ -1,5 +1,5 @@
 import { type LogLine, STEP_STATUSES, type StepRecord } from "../core/run.ts";
-import type { IdempotencyClaim, NewRun, RunFinish, ScheduleSlotClaim } from "../core/store.ts";
+import type { IdempotencyClaim, NewRun, RunFinish, RunLease, ScheduleSlotClaim } from "../core/store.ts";
 import { isoParam, toJson } from "./codec.ts";
 import type { LogInsert } from "./operations.ts";
 import type { RunInsertParams, StepUpsertParams } from "./statements.ts";
@@ -19,8 +19,8 @@ function optionalTime(value: string | null, field: string): string | null {
   return value === null ? null : isoParam(value, field);
 }
 
-/** The columns of a new run. */
-export function runInsertParams(run: NewRun): RunInsertParams {
+/** The columns of a new run: pending, or running under `lease`. */
+export function runInsertParams(run: NewRun, lease?: RunLease): RunInsertParams {
   if (!Number.isInteger(run.workflowVersion) || run.workflowVersion < 1) {
     throw new Error(
       `createRun: workflowVersion must be a positive integer, got ${String(run.workflowVersion)}`,
@@ -40,6 +40,10 @@ export function runInsertParams(run: NewRun): RunInsertParams {
     entity_id: run.entityId ?? null,
     webhook_url: run.webhookUrl ?? null,
     created_at: isoParam(run.createdAt, "createRun: createdAt"),
+    status: lease ? "running" : "pending",
+    started_at: lease ? isoParam(lease.startedAt, "createRun: lease.startedAt") : null,
+    lease_owner: lease ? requireText(lease.owner, "createRun: lease.owner") : null,
+    lease_until: lease ? isoParam(lease.leaseUntil, "createRun: lease.leaseUntil") : null,
   };
 }
 

@@ -14,6 +14,7 @@ import type {
   IdempotencyClaim,
   NewRun,
   RunFinish,
+  RunLease,
   RunListFilter,
   RunPage,
   RunStore,
@@ -137,9 +138,9 @@ export class SqliteStore implements RunStore {
 
   async createRun(
     run: NewRun,
-    claims: { idempotency?: IdempotencyClaim; slot?: ScheduleSlotClaim } = {},
+    claims: { idempotency?: IdempotencyClaim; slot?: ScheduleSlotClaim; lease?: RunLease } = {},
   ): Promise<CreateRunResult> {
-    const params = runInsertParams(run);
+    const params = runInsertParams(run, claims.lease);
     const idempotency = claims.idempotency && idempotencyParams(claims.idempotency);
     const slot = claims.slot && slotParams(claims.slot);
     return this.write(() => {

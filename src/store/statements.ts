@@ -9,10 +9,10 @@ import {
 } from "./codec.ts";
 
 /** The columns of a new run, ready to bind. */
-export type RunInsertParams = Omit<
-  RunRow,
-  "seq" | "status" | "output" | "error" | "started_at" | "completed_at"
->;
+export type RunInsertParams = Omit<RunRow, "seq" | "output" | "error" | "completed_at"> & {
+  lease_owner: string | null;
+  lease_until: string | null;
+};
 
 /** The columns of a step record, ready to bind. */
 export type StepUpsertParams = {
@@ -58,9 +58,10 @@ export function prepareStatements(db: Database) {
 
     insertRun: db.prepare<never, RunInsertParams>(
       `INSERT INTO runs (id, workflow_id, workflow_version, version_id, status, input, trigger, idempotency_key,
-         connection_id, entity_type, entity_id, webhook_url, created_at)
-       VALUES ($id, $workflow_id, $workflow_version, $version_id, 'pending', $input, $trigger, $idempotency_key,
-         $connection_id, $entity_type, $entity_id, $webhook_url, $created_at)`,
+         connection_id, entity_type, entity_id, webhook_url, created_at, started_at, lease_owner, lease_until)
+       VALUES ($id, $workflow_id, $workflow_version, $version_id, $status, $input, $trigger, $idempotency_key,
+         $connection_id, $entity_type, $entity_id, $webhook_url, $created_at, $started_at, $lease_owner,
+         $lease_until)`,
     ),
     getRun: db.prepare<RunRow, { id: string }>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = $id`),
     runsByStatus: db.prepare<RunRow, { statuses: string; limit: number }>(

@@ -1,4 +1,8 @@
+import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { WfdError } from "../../src/core/errors.ts";
 import type { Run } from "../../src/core/run.ts";
 import { ManualClock } from "../../src/lib/clock.ts";
@@ -238,6 +242,41 @@ describe("dispatch", () => {
     }
     return max;
   }
+
+  test("a run that can start at once is claimed by its own insert; one that must wait is claimed later", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "wfd-claims-"));
+    const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+    runtime = createRuntime({ clock, concurrency: 1, path: join(dir, "wfd.db") });
+    // Records every write to a run row, from a second connection.
+    const spy = new Database(join(dir, "wfd.db"));
+    spy.run("CREATE TABLE run_writes (run_id TEXT, kind TEXT, status TEXT)");
+    spy.run(`CREATE TRIGGER run_inserted AFTER INSERT ON runs
+      BEGIN INSERT INTO run_writes VALUES (new.id, 'insert', new.status); END`);
+    spy.run(`CREATE TRIGGER run_updated AFTER UPDATE ON runs
+      BEGIN INSERT INTO run_writes VALUES (new.id, 'update', new.status); END`);
+    await runtime.catalog.define("sleeper.yaml", SLEEPER());
+    await runtime.runs.start();
+    const first = (await runtime.runs.create({ workflowId: "sleeper", trigger: { type: "api" } })).run;
+    const second = (await runtime.runs.create({ workflowId: "sleeper", trigger: { type: "api" } })).run;
+    const rt = runtime;
+    for (const run of [first, second]) {
+      await clock.waitForSleepers(2);
+      const finished = rt.runs.events.waitFor("run:finished", (done) => done.id === run?.id);
+      await clock.advance(1000);
+      await finished;
+    }
+    const writes = (id: string | undefined) =>
+      spy
+        .query<{ kind: string; status: string }, [string]>(
+          "SELECT kind, status FROM run_writes WHERE run_id = ? ORDER BY rowid",
+        )
+        .all(id as string)
+        .map((write) => `${write.kind} ${write.status}`);
+    expect(writes(first?.id)).toEqual(["insert running", "update completed"]);
+    expect(writes(second?.id)).toEqual(["insert pending", "update running", "update completed"]);
+    spy.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   test("the global concurrency limit is never exceeded, and is used", async () => {
     const runs = await runSleepers({ global: 2 }, 6);

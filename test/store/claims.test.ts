@@ -149,6 +149,31 @@ describe("claims and leases", () => {
     expect(await store.listLeases()).toEqual([{ runId: run.id, owner: "worker-1", leaseUntil: at(30_000) }]);
   });
 
+  test("a run created with a lease is stored running under it, and held like a claimed one", async () => {
+    const store = openTempStore({ clock: new ManualClock(T0) });
+    const run = newRun();
+    const created = await store.createRun(run, {
+      lease: { owner: "worker-1", leaseUntil: at(30_000), startedAt: at(0) },
+    });
+    // The creation's answer is the run as accepted; the store already has it claimed.
+    expect(created).toMatchObject({ outcome: "created", run: { status: "pending", startedAt: null } });
+    expect(await store.getRun(run.id)).toMatchObject({ status: "running", startedAt: at(0) });
+    expect(await store.listLeases()).toEqual([{ runId: run.id, owner: "worker-1", leaseUntil: at(30_000) }]);
+    expect(await store.claimRun(run.id, "worker-2", at(60_000), at(5_000))).toBe(false);
+  });
+
+  test("a lease with a bad time or owner is refused naming the field, and nothing is stored", async () => {
+    const store = openTempStore({ clock: new ManualClock(T0) });
+    const run = newRun();
+    await expect(
+      store.createRun(run, { lease: { owner: "w", leaseUntil: "soon", startedAt: at(0) } }),
+    ).rejects.toThrow('createRun: lease.leaseUntil: not a valid ISO 8601 timestamp: "soon"');
+    await expect(
+      store.createRun(run, { lease: { owner: "", leaseUntil: at(1), startedAt: at(0) } }),
+    ).rejects.toThrow("createRun: lease.owner: must be a non-empty string");
+    expect(await store.getRun(run.id)).toBeNull();
+  });
+
   test("an expired lease is taken over, keeping the first startedAt", async () => {
     const clock = new ManualClock(T0);
     const store = openTempStore({ clock });
