@@ -115,6 +115,11 @@ export class RenderSession {
     this.environment = { ...context };
   }
 
+  /** The data templates see. */
+  get data(): TemplateContext {
+    return this.environment;
+  }
+
   /** A fresh Liquid Context over the session's data and budget. */
   newContext(): Context {
     const context = new Context(this.environment, liquid.options, RENDER_OPTIONS, { ...this.budget, liquid });
