@@ -4,22 +4,22 @@
  * a table and a JSON object (also written to bench/results/latest.json). Benchmarks are not tests.
  *
  *   bun run bench                    everything (issue 7: a-e and the ceilings)
- *   bun run bench accept complete    only some parts, JSON only: accept complete ceilings memory startup
+ *   bun run bench throughput         only some parts, JSON only: throughput latency memory startup
  *   bun run bench micro              the in-process micro benchmarks (store, run service, workflow loading)
  *
  * BENCH_SECONDS (default 10) sets each load run, BENCH_WARMUP_SECONDS (2) the warm-up before it,
- * BENCH_BINARY another build to measure instead of building dist/wfd.
+ * BENCH_ROUNDS (3) the rounds of ceiling-then-wfd pairs, BENCH_BINARY another build to measure
+ * instead of building dist/wfd.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { PROJECT_ROOT, spawnFromRoot } from "./harness.ts";
 import { type Results, rows, table } from "./report.ts";
+import { measureThroughputPairs, ROUNDS } from "./rounds.ts";
 import {
   LOAD_SECONDS,
-  measureAccepting,
-  measureCeiling,
-  measureCompleting,
+  measureFixedRate,
   measureMemoryAndStorage,
   measureStartupAndReload,
 } from "./suites.ts";
@@ -32,7 +32,7 @@ const MICRO = [
   "bench/completing.ts",
   "bench/webhooks.ts",
 ];
-const PARTS = ["ceilings", "accept", "complete", "memory", "startup"] as const;
+const PARTS = ["throughput", "latency", "memory", "startup"] as const;
 type Part = (typeof PARTS)[number];
 
 /** Runs each micro benchmark in its own process, one after the other. */
@@ -47,25 +47,15 @@ async function runMicro(): Promise<void> {
   }
 }
 
-async function measureCeilings(): Promise<Results["ceilings"]> {
-  return {
-    single: await measureCeiling("single"),
-    group: await measureCeiling("group"),
-    completed: await measureCeiling("completed"),
-  };
-}
-
 const MEASURES: Record<Part, () => Promise<unknown>> = {
-  ceilings: measureCeilings,
-  accept: measureAccepting,
-  complete: measureCompleting,
+  throughput: measureThroughputPairs,
+  latency: measureFixedRate,
   memory: measureMemoryAndStorage,
   startup: measureStartupAndReload,
 };
 const KEYS: Record<Part, keyof Results> = {
-  ceilings: "ceilings",
-  accept: "accepting",
-  complete: "completing",
+  throughput: "throughput",
+  latency: "fixedRate",
   memory: "memory",
   startup: "startup",
 };
@@ -79,6 +69,7 @@ async function runHarness(parts: Part[]): Promise<void> {
       bun: Bun.version,
       binary: BINARY,
       loadSeconds: LOAD_SECONDS,
+      rounds: ROUNDS,
       startedAt: new Date().toISOString(),
     },
   };
