@@ -11,6 +11,7 @@ import { within } from "../lib/within.ts";
 import { CheckpointObserver } from "./checkpoint.ts";
 import { RunClaims } from "./claims.ts";
 import { prepareRun } from "./create.ts";
+import { FinishWaiters } from "./finish-waiters.ts";
 import { processOwnerId } from "./owner.ts";
 import { RunQueue } from "./queue.ts";
 
@@ -56,6 +57,7 @@ export class RunService {
   private readonly claims: RunClaims;
   /** Runs queued or executing here, until just before their run:finished. */
   private readonly unfinished = new Set<string>();
+  private readonly waiters = new FinishWaiters();
   /** Every execute() under way, including those not yet registered in `active`. */
   private readonly executions = new Set<Promise<void>>();
   private dispatching = false;
@@ -217,13 +219,17 @@ export class RunService {
 
   /** Resolves with the run once it is finished, or null when `timeoutMs` passes or `signal` aborts first. */
   async waitForFinish(runId: string, timeoutMs: number | null, signal?: AbortSignal): Promise<Run | null> {
-    const finished = this.events.waitFor("run:finished", (run) => run.id === runId);
-    // Queued or executing here means not finished: only other runs need a read.
-    if (!this.unfinished.has(runId)) {
-      const current = await this.get(runId);
-      if (FINISHED_RUN_STATUSES.includes(current.status)) return current;
+    const { finished, stop } = this.waiters.wait(runId);
+    try {
+      // Queued or executing here means not finished: only other runs need a read.
+      if (!this.unfinished.has(runId)) {
+        const current = await this.get(runId);
+        if (FINISHED_RUN_STATUSES.includes(current.status)) return current;
+      }
+      return await within(finished, this.clock, timeoutMs, signal);
+    } finally {
+      stop();
     }
-    return within(finished, this.clock, timeoutMs, signal);
   }
 
   /**
@@ -343,6 +349,7 @@ export class RunService {
   /** Emits run:finished; a waiter that looks from now on reads the run instead of waiting. */
   private announceFinished(run: Run): void {
     this.unfinished.delete(run.id);
+    this.waiters.settle(run);
     this.events.emit("run:finished", run);
   }
 

@@ -100,6 +100,23 @@ describe("waiting", () => {
     await runtime.runs.create({ workflowId: "branchy", input: { n: 1 }, trigger: { type: "api" } });
     expect((await late)?.status).toBe("completed");
   });
+
+  test("a wait that times out gives null and stops waiting; the run still finishes", async () => {
+    const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+    runtime = createRuntime({ clock });
+    await runtime.catalog.define("sleeper.yaml", SLEEPER());
+    await runtime.runs.start();
+    const { run } = await runtime.runs.create({ workflowId: "sleeper", trigger: { type: "api" } });
+    const waiting = runtime.runs.waitForFinish(run?.id as string, 500);
+    // The lease renewal loop, the step's 1 s sleep and the wait's 500 ms timer.
+    await clock.waitForSleepers(3);
+    await clock.advance(500);
+    expect(await waiting).toBeNull();
+    const finished = runtime.runs.events.waitFor("run:finished");
+    await clock.advance(500);
+    expect((await finished).status).toBe("completed");
+    expect(await runtime.runs.waitForFinish(run?.id as string, 500)).toMatchObject({ status: "completed" });
+  });
 });
 
 describe("creating runs", () => {
