@@ -6,7 +6,7 @@ COPY package.json bun.lock ./
 RUN bun install --frozen-lockfile
 COPY tsconfig.json ./
 COPY src ./src
-RUN bun build --compile --minify --sourcemap src/main.ts --outfile /out/wfd && /out/wfd --version
+RUN bun build --compile --minify --sourcemap --bytecode --format=esm src/main.ts --outfile /out/wfd && /out/wfd --version
 
 # Final stage: the binary on a slim glibc base. bash and CA certificates stay because shell
 # steps run `bash -c` and http steps call HTTPS endpoints; tini runs as PID 1 so the process

@@ -9,7 +9,9 @@ let built: Promise<string> | undefined;
 export function compiledBinary(): Promise<string> {
   built ??= (async () => {
     const out = join(mkdtempSync(join(tmpdir(), "wfd-bin-")), "wfd");
-    const build = Bun.spawn(["bun", "build", "--compile", "--minify", "src/main.ts", "--outfile", out], {
+    // The flags of `bun run build` (package.json) and the Dockerfile: test what ships.
+    const flags = ["--compile", "--minify", "--bytecode", "--format=esm"];
+    const build = Bun.spawn(["bun", "build", ...flags, "src/main.ts", "--outfile", out], {
       cwd: ROOT,
       stdout: "pipe",
       stderr: "pipe",
