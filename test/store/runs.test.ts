@@ -62,7 +62,9 @@ describe("create and get", () => {
 
   test("the answer of a creation is the input as stored, also when JSON changes it", async () => {
     const store = openTempStore();
-    const run = newRun({ input: { when: new Date(0), gone: undefined, big: Number.POSITIVE_INFINITY, kept: [1, "a"] } });
+    const run = newRun({
+      input: { when: new Date(0), gone: undefined, big: Number.POSITIVE_INFINITY, kept: [1, "a"] },
+    });
     const created = await store.createRun(run);
     const expected = { when: "1970-01-01T00:00:00.000Z", big: null, kept: [1, "a"] };
     expect(created.outcome === "created" && created.run.input).toEqual(expected);
