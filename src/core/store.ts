@@ -22,7 +22,6 @@ export interface CheckedFile {
   version: StoredVersion;
 }
 
-/** The fields of a run known when it is accepted. */
 /** A claim on a run: who executes it, until when the claim holds unless renewed, and its start. */
 export interface RunLease {
   owner: string;
@@ -32,6 +31,7 @@ export interface RunLease {
   startedAt: string;
 }
 
+/** The fields of a run known when it is accepted. */
 export type NewRun = Pick<
   Run,
   | "id"

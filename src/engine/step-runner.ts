@@ -149,7 +149,6 @@ async function runAttempt(
   } catch (thrown) {
     return { ok: false, failure: describeFailure(thrown, signal) };
   } finally {
-    // An explicit reason: abort() without one builds a DOMException (with a stack) each time.
     cancelTimer?.();
   }
 }

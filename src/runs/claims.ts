@@ -22,16 +22,16 @@ export interface RunClaimsOptions {
  */
 export class RunClaims {
   /** Claims made by the run's insert, for runs that can start at once: their startedAt. */
-  private readonly early = new Map<string, Promise<string | null>>();
+  private readonly early = new Map<string, string>();
   private reserved = 0;
 
   constructor(private readonly options: RunClaimsOptions) {}
 
   /** Claims a run now, or takes the claim made with its creation. */
   take(runId: string): Promise<string | null> {
-    const early = this.early.get(runId);
+    const startedAt = this.early.get(runId);
     this.early.delete(runId);
-    return early ?? this.claim(runId);
+    return startedAt === undefined ? this.claim(runId) : Promise.resolve(startedAt);
   }
 
   /** Drops a claim made with a creation (the run was cancelled before it started). */
@@ -56,7 +56,7 @@ export class RunClaims {
     this.reserved++;
     try {
       const result = await create(lease);
-      if (result.outcome === "created") this.early.set(runId, Promise.resolve(lease.startedAt));
+      if (result.outcome === "created") this.early.set(runId, lease.startedAt);
       return result;
     } finally {
       this.reserved--;
