@@ -56,7 +56,7 @@ async function readAndAnalyze(dir: string, file: string): Promise<FileAnalysis> 
     const reason = readErrorReason(error);
     return {
       problems: [{ file, line: 1, col: 1, message: `cannot read file: ${reason}` }],
-      idPosition: { line: 1, col: 1 },
+      idPosition: () => ({ line: 1, col: 1 }),
     };
   }
   return analyzeWorkflowFile(file, content);
@@ -76,7 +76,7 @@ function reportDuplicateIds(files: string[], analyses: FileAnalysis[]): void {
       const others = indexes.filter((other) => other !== index).map((other) => files[other]);
       analysis.problems.push({
         file: files[index] as string,
-        ...analysis.idPosition,
+        ...analysis.idPosition(),
         message: `duplicate workflow id "${id}": also defined in ${others.join(", ")}`,
       });
       analysis.problems.sort((a, b) => a.line - b.line || a.col - b.col);

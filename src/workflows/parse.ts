@@ -10,11 +10,12 @@ import {
 import { sha256Hex } from "../lib/hash.ts";
 import { buildWorkflow } from "./build.ts";
 import { checkInputSchema, checkTemplates } from "./checks.ts";
+import { readPlainMapping } from "./fast-yaml.ts";
 import { checkStepGraph } from "./graph.ts";
 import { Reporter } from "./reporter.ts";
 import { ID_RULE, isMapping } from "./rules.ts";
 import { WorkflowSchema } from "./schema.ts";
-import { type Position, SourceMap } from "./source-map.ts";
+import { NO_POSITIONS, type Position, SourceMap } from "./source-map.ts";
 import { checkStepConfig } from "./step-config.ts";
 import { checkTriggers } from "./triggers.ts";
 
@@ -30,7 +31,7 @@ export interface FileAnalysis extends ParseResult {
   /** The workflow id, when it could be determined (even if the file has other problems). */
   workflowId?: string;
   /** Where the id is written (`id:`), or 1:1 when it comes from the file name. */
-  idPosition: Position;
+  idPosition: () => Position;
 }
 
 const START: Position = { line: 1, col: 1 };
@@ -66,7 +67,7 @@ export function analyzeWorkflowFile(file: string, content: string | Uint8Array):
   } catch (error) {
     // Content no check foresaw must cost one problem in its file, not the load of the whole directory.
     const message = `could not check this file: ${(error as Error).message}`;
-    return { problems: [{ file, ...START, message }], idPosition: START };
+    return { problems: [{ file, ...START, message }], idPosition: () => START };
   }
 }
 
@@ -74,34 +75,57 @@ function analyze(file: string, content: string | Uint8Array): FileAnalysis {
   const text = decodeUtf8(content);
   if (typeof text !== "string") {
     const message = `file is not valid UTF-8 text (invalid bytes on line ${text.line})`;
-    return { problems: [{ file, ...text, message }], idPosition: START };
+    return { problems: [{ file, ...text, message }], idPosition: () => START };
   }
+  return analyzePlain(file, content, text) ?? analyzeDocument(file, content, text);
+}
+
+/**
+ * The analysis of a valid file read without positions (see readPlainMapping), or undefined when the
+ * file needs the full parse: it is outside what that reader vouches for, or it has problems, which
+ * must carry their positions.
+ */
+function analyzePlain(file: string, content: string | Uint8Array, text: string): FileAnalysis | undefined {
+  const data = readPlainMapping(text);
+  if (!data) return undefined;
+  const reporter = new Reporter(file, NO_POSITIONS, data);
+  const workflowId = workflowIdOf(data, file, reporter);
+  const definition = validateAndBuild(data, workflowId, file, reporter);
+  if (!definition || reporter.problems.length > 0) return undefined;
+  // Only a workflow id defined in two files needs this; it is found by the full parse then.
+  const idPosition = () =>
+    data.id === undefined ? START : analyzeDocument(file, content, text).idPosition();
+  return {
+    problems: [],
+    idPosition,
+    workflowId: definition.id,
+    version: versionOf(definition, content, text),
+  };
+}
+
+/** The full parse: `yaml`'s document keeps every node's position for the problems. */
+function analyzeDocument(file: string, content: string | Uint8Array, text: string): FileAnalysis {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, merge: true });
   const source = new SourceMap(doc, lines);
   const syntax = new Reporter(file, source);
   const fatal = reportYamlErrors(doc, source, syntax);
   const data = fatal ? undefined : toData(doc, syntax);
-  if (data === undefined) return { problems: sortProblems(syntax.problems), idPosition: START };
+  if (data === undefined) return { problems: sortProblems(syntax.problems), idPosition: () => START };
 
   const reporter = new Reporter(file, source, data);
   reporter.problems.push(...syntax.problems);
   const workflowId = workflowIdOf(data, file, reporter);
   const definition = validateAndBuild(data, workflowId, file, reporter);
-  const analysis: FileAnalysis = {
-    problems: sortProblems(reporter.problems),
-    idPosition: data.id === undefined ? START : source.position(["id"]),
-  };
+  const idPosition = data.id === undefined ? START : source.position(["id"]);
+  const analysis: FileAnalysis = { problems: sortProblems(reporter.problems), idPosition: () => idPosition };
   if (workflowId) analysis.workflowId = workflowId;
-  if (definition && analysis.problems.length === 0) {
-    analysis.version = {
-      workflowId: definition.id,
-      versionId: versionIdOf(content),
-      definition,
-      source: text,
-    };
-  }
+  if (definition && analysis.problems.length === 0) analysis.version = versionOf(definition, content, text);
   return analysis;
+}
+
+function versionOf(definition: Workflow, content: string | Uint8Array, source: string): WorkflowVersion {
+  return { workflowId: definition.id, versionId: versionIdOf(content), definition, source };
 }
 
 function validateAndBuild(

@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { WORKFLOW_ID_PATTERN, type WorkflowProblem } from "../core/workflow.ts";
-import type { DataPath, Position, SourceMap } from "./source-map.ts";
+import type { DataPath, Position, Positions } from "./source-map.ts";
 import { didYouMean } from "./suggest.ts";
 
 /** The parts of a valibot schema needed to find the keys each object accepts. */
@@ -27,7 +27,7 @@ export class Reporter {
 
   constructor(
     readonly file: string,
-    private readonly source: SourceMap,
+    private readonly source: Positions,
     private readonly data: unknown = undefined,
   ) {}
 

@@ -9,6 +9,18 @@ export interface Position {
   col: number;
 }
 
+/** Where the node at a data path is written in the file. */
+export interface Positions {
+  /** Position of the value at `path`, or of its key node when `key` is true. */
+  position(path: DataPath, options?: { key?: boolean }): Position;
+}
+
+/**
+ * For data read without positions: problems found with it are not reported but found again by
+ * the full parse, so their position is never read.
+ */
+export const NO_POSITIONS: Positions = { position: () => ({ line: 1, col: 1 }) };
+
 /** The node found for a path and the key node of its last segment (when it lives in a mapping). */
 interface Found {
   node: Node | null;
@@ -20,7 +32,7 @@ interface Found {
  * Maps data paths back to YAML nodes so problems point at the exact spot in the file. Paths that
  * do not exist (a missing key, a key pulled in through a merge) resolve to their nearest ancestor.
  */
-export class SourceMap {
+export class SourceMap implements Positions {
   constructor(
     private readonly doc: Document,
     private readonly lines: LineCounter,
