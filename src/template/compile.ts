@@ -3,6 +3,7 @@ import { findParsedProblems } from "./check.ts";
 import { describeProblem, TemplateError, templateError } from "./errors.ts";
 import { liquid, RenderSession, TextEmitter } from "./liquid.ts";
 import { NOT_PLAIN, plainPathOf, readPlainPath } from "./paths.ts";
+import { isSoundWithoutLiquid } from "./quick-check.ts";
 import type { CompiledCondition, CompiledValue, TemplateContext } from "./types.ts";
 
 /** Renders one compiled part of a value within a session; `undefined` parts are constants. */
@@ -18,7 +19,7 @@ export function isTemplate(source: string): boolean {
  * `template:`. Used by the workflow validator.
  */
 export function findTemplateErrors(source: string): string[] {
-  if (!isTemplate(source)) return [];
+  if (!isTemplate(source) || isSoundWithoutLiquid(source)) return [];
   try {
     return findParsedProblems(liquid.parse(source)).map((problem) => `template: ${problem}`);
   } catch (error) {
