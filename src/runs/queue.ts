@@ -6,17 +6,25 @@ export interface QueuedRun {
   workflowLimit?: number;
 }
 
+/** One workflow's waiting runs in arrival order; `seq` orders runs across workflows. */
+interface WorkflowLine {
+  entries: { run: QueuedRun; seq: number }[];
+  head: number;
+}
+
 /**
- * FIFO queue of pending runs under a global limit and per-workflow limits. A run whose workflow is
- * at its limit waits without blocking runs of other workflows behind it.
+ * FIFO queue of pending runs under a global limit and per-workflow limits. Each workflow keeps its
+ * own line, so a workflow at its limit, however long its backlog, costs one look per take and
+ * does not block runs of other workflows behind it. Runs of one workflow start in arrival order.
  */
 export class RunQueue {
-  /** Arrival order; entries before `head` are taken, those not in `queuedIds` were removed. */
-  private waiting: QueuedRun[] = [];
-  private head = 0;
-  private queuedIds = new Set<string>();
-  private runningByWorkflow = new Map<string, number>();
+  /** Workflows with waiting runs. */
+  private readonly lines = new Map<string, WorkflowLine>();
+  /** Waiting runs; a removed run leaves its entry in its line, skipped when it comes up. */
+  private readonly queuedIds = new Set<string>();
+  private readonly runningByWorkflow = new Map<string, number>();
   private runningTotal = 0;
+  private arrivals = 0;
 
   constructor(private readonly globalLimit: number) {}
 
@@ -36,33 +44,40 @@ export class RunQueue {
   enqueue(run: QueuedRun): void {
     if (this.queuedIds.has(run.runId)) return;
     this.queuedIds.add(run.runId);
-    this.waiting.push(run);
+    let line = this.lines.get(run.workflowId);
+    if (!line) {
+      line = { entries: [], head: 0 };
+      this.lines.set(run.workflowId, line);
+    }
+    line.entries.push({ run, seq: this.arrivals++ });
   }
 
   /** Removes a queued run (cancelled while pending); true when it was queued. */
   remove(runId: string): boolean {
-    // The entry stays in `waiting` and is skipped: removing from the middle would cost O(n).
     return this.queuedIds.delete(runId);
   }
 
   /**
-   * Takes the oldest run that the limits allow to start now, and counts it as running. The usual
-   * case, the oldest run itself, costs O(1) however long the backlog is.
+   * Takes the oldest run that the limits allow to start now, and counts it as running: the oldest
+   * first run among the lines of workflows below their limit. Costs one look per waiting workflow.
    */
   take(): QueuedRun | undefined {
     if (this.runningTotal >= this.globalLimit) return undefined;
-    this.skipRemoved();
-    for (let index = this.head; index < this.waiting.length; index++) {
-      const run = this.waiting[index] as QueuedRun;
-      if (!this.queuedIds.has(run.runId) || !this.hasRoom(run)) continue;
-      if (index === this.head) this.head++;
-      else this.waiting.splice(index, 1);
-      this.queuedIds.delete(run.runId);
-      this.compact();
-      this.markRunning(run.workflowId);
-      return run;
+    let chosen: WorkflowLine | undefined;
+    let oldest = Infinity;
+    for (const [workflowId, line] of this.lines) {
+      const first = this.firstWaiting(workflowId, line);
+      if (first && first.seq < oldest && this.hasRoom(first.run)) {
+        chosen = line;
+        oldest = first.seq;
+      }
     }
-    return undefined;
+    if (!chosen) return undefined;
+    const { run } = chosen.entries[chosen.head++] as { run: QueuedRun };
+    this.queuedIds.delete(run.runId);
+    this.compact(run.workflowId, chosen);
+    this.markRunning(run.workflowId);
+    return run;
   }
 
   /** Counts a run that started outside the queue (a resumed run) against the limits. */
@@ -79,20 +94,24 @@ export class RunQueue {
     else this.runningByWorkflow.delete(workflowId);
   }
 
-  private skipRemoved(): void {
-    while (
-      this.head < this.waiting.length &&
-      !this.queuedIds.has((this.waiting[this.head] as QueuedRun).runId)
-    ) {
-      this.head++;
+  /** The line's first run still queued (removed ones are dropped); a line left empty is deleted. */
+  private firstWaiting(workflowId: string, line: WorkflowLine) {
+    while (line.head < line.entries.length) {
+      const entry = line.entries[line.head] as { run: QueuedRun; seq: number };
+      if (this.queuedIds.has(entry.run.runId)) return entry;
+      line.head++;
     }
+    this.lines.delete(workflowId);
+    return undefined;
   }
 
-  /** Drops taken entries once they are most of the array, so memory stays proportional to the backlog. */
-  private compact(): void {
-    if (this.head < 1024 || this.head * 2 < this.waiting.length) return;
-    this.waiting = this.waiting.slice(this.head);
-    this.head = 0;
+  /** Drops taken entries once they are most of a line, so memory stays proportional to the backlog. */
+  private compact(workflowId: string, line: WorkflowLine): void {
+    if (line.head === line.entries.length) this.lines.delete(workflowId);
+    else if (line.head >= 1024 && line.head * 2 >= line.entries.length) {
+      line.entries = line.entries.slice(line.head);
+      line.head = 0;
+    }
   }
 
   private hasRoom(run: QueuedRun): boolean {

@@ -33,3 +33,37 @@ test("a run is queued once and can be removed before it starts", () => {
   expect(queue.remove("a")).toBe(false);
   expect(queue.take()).toBeUndefined();
 });
+
+test("runs of one workflow start in arrival order, the oldest of all workflows first", () => {
+  const queue = new RunQueue(10);
+  queue.enqueue({ runId: "b1", workflowId: "b" });
+  queue.enqueue({ runId: "a1", workflowId: "a", workflowLimit: 2 });
+  queue.enqueue({ runId: "b2", workflowId: "b" });
+  queue.enqueue({ runId: "a2", workflowId: "a", workflowLimit: 2 });
+  queue.enqueue({ runId: "a3", workflowId: "a", workflowLimit: 2 });
+  queue.remove("b2");
+  const order = [queue.take(), queue.take(), queue.take(), queue.take()].map((run) => run?.runId);
+  expect(order).toEqual(["b1", "a1", "a2", undefined]);
+  expect(queue.pending).toBe(1);
+  queue.release("a");
+  expect(queue.take()?.runId).toBe("a3");
+  expect(queue.pending).toBe(0);
+});
+
+test("a long backlog of a workflow at its limit keeps its order and lets others through", () => {
+  const queue = new RunQueue(100);
+  for (let index = 0; index < 5000; index++) {
+    queue.enqueue({ runId: `held-${index}`, workflowId: "held", workflowLimit: 1 });
+  }
+  expect(queue.take()?.runId).toBe("held-0");
+  for (let index = 0; index < 3000; index++) {
+    queue.enqueue({ runId: `free-${index}`, workflowId: "free" });
+    expect(queue.take()?.runId).toBe(`free-${index}`);
+    queue.release("free");
+  }
+  for (let index = 1; index < 5000; index++) {
+    queue.release("held");
+    expect(queue.take()?.runId).toBe(`held-${index}`);
+  }
+  expect(queue.pending).toBe(0);
+});
