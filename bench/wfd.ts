@@ -43,8 +43,10 @@ export interface Project {
 /**
  * Creates a project with the bench workflow and `orderFiles` copies of
  * workflows.example/order-created.yaml (inputSchema, templates, an http step) in 10 folders.
+ * The copies differ only in their name unless `distinct` is set: then each also has its own
+ * inputSchema and templates, so no per-content cache (compiled schemas) serves two files.
  */
-export function createProject(orderFiles = 0): Project {
+export function createProject(orderFiles = 0, distinct = false): Project {
   const root = mkdtempSync(join(tmpdir(), "wfd-bench-"));
   const workflowsDir = join(root, "workflows");
   mkdirSync(workflowsDir);
@@ -53,7 +55,8 @@ export function createProject(orderFiles = 0): Project {
   for (let i = 0; i < orderFiles; i++) {
     const folder = join(workflowsDir, `team-${i % 10}`);
     mkdirSync(folder, { recursive: true });
-    writeFileSync(join(folder, `order-${i}.yaml`), orderWorkflow(order, i, 0));
+    const text = orderWorkflow(order, i, 0);
+    writeFileSync(join(folder, `order-${i}.yaml`), distinct ? distinctWorkflow(text, i) : text);
   }
   const config = join(root, "wfd.yaml");
   writeFileSync(
@@ -78,6 +81,14 @@ export function createProject(orderFiles = 0): Project {
     dbPath: join(root, "data", "wfd.db"),
     remove: () => rmSync(root, { recursive: true, force: true }),
   };
+}
+
+/** An order workflow with an inputSchema and templates of its own (`index` is in each). */
+function distinctWorkflow(text: string, index: number): string {
+  return text
+    .replace("minItems: 1", `minItems: 1\n      maxItems: ${1000 + index}`)
+    .replaceAll("times: 1.08", `times: 1.${index}`)
+    .replaceAll("{{ input.customerId }}", `{{ input.customerId }}-${index}`);
 }
 
 /** The text of order workflow `index` at edit number `edit` (each edit is a new version). */
