@@ -110,6 +110,8 @@ describe("templates the validator passes without Liquid's parser", () => {
       "Bearer {{ secrets.BILLING_KEY }}",
       "Order for {{ input.customerId }}: {{ steps.calculate-total.output.lines }} line(s)",
       "{{ input.currency | upcase }}",
+      "{{ env.BILLING_URL != blank and steps.calculate-total.output.total > 0 }}",
+      "{{ steps.create-invoice.status == 'completed' }}",
     ];
     for (const source of sources)
       expect({ source, quick: isSoundWithoutLiquid(source) }).toEqual({ source, quick: true });
