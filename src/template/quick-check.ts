@@ -28,7 +28,7 @@ const QUOTED = String.raw`'[^'\\]*'|"[^"\\]*"`;
 const VALUE = String.raw`(?:${PATH}|-?\d+(?:\.\d+)?|${QUOTED})`;
 const FIRST_VALUE = new RegExp(String.raw`^-?\s*${VALUE}`, "y");
 /** Operators between two values, spaced as written in conditions. */
-const COMPARISON = new RegExp(String.raw`\s+(?:==|!=|<>|<=|>=|<|>|contains|and|or)\s+${VALUE}`, "y");
+const COMPARISON = new RegExp(String.raw`\s+(?:==|!=|<=|>=|<|>|contains|and|or)\s+${VALUE}`, "y");
 const FILTER = new RegExp(String.raw`\s*\|\s*([a-z_]+)(?:\s*:\s*(${VALUE}(?:\s*,\s*${VALUE})*))?`, "y");
 const END = /\s*-?$/y;
 
