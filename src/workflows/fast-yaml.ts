@@ -109,7 +109,10 @@ const mappingTag = defineMappingTag<Record<string, unknown>>("tag:yaml.org,2002:
     return name !== undefined && Object.hasOwn(mapping, name);
   },
   keys: (mapping) => Object.keys(mapping),
-  get: (mapping, key) => mapping[String(key)],
+  get: (mapping, key) => {
+    const name = keyOf(key);
+    return name !== undefined && Object.hasOwn(mapping, name) ? mapping[name] : null;
+  },
 });
 
 const CORE_AS_YAML_READS_IT = FAILSAFE_SCHEMA.withTags(...scalarTags, mappingTag);

@@ -44,6 +44,10 @@ const VALUES = [
   "a == b",
   "(1..3)",
   "a[b]",
+  "android",
+  "order.notes",
+  "contains_x",
+  "or_b",
 ];
 const FILTERS = [
   "",

@@ -142,7 +142,7 @@ const DOCUMENTS = [
   "a: 1\r\nb: 2\r\n",
   "\ufeffa: 1",
   "a: \u0085b",
-  "a: \"\\u2028\"",
+  'a: "\\u2028"',
   "a: |\r\n  x\r\n  y\r\n",
   'a: "\\x"',
   "a: 'x",
