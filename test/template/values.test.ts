@@ -97,8 +97,9 @@ describe("text rendering", () => {
     expect(render("{{ run.trigger.type }}-{{ env.REGION }}")).toBe("api-eu");
   });
 
-  test("dates format in UTC", () => {
+  test("dates format in UTC, with English names", () => {
     expect(render("{{ run.createdAt | date: '%Y-%m-%d %H:%M' }}")).toBe("2026-01-15 10:00");
+    expect(render("{{ run.createdAt | date: '%a %d %b' }}")).toBe("Thu 15 Jan");
   });
 });
 
