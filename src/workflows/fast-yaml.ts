@@ -9,7 +9,8 @@ import { defineMappingTag, defineScalarTag, FAILSAFE_SCHEMA, load, NOT_RESOLVED 
  * reads each file here first and goes to `yaml` only for what this reader cannot vouch for (the
  * answer is then undefined):
  * - YAML this reader might not read exactly as `yaml` does: directives (`%YAML 1.1` switches
- *   `yaml` to 1.1 scalars), tags, merge keys, aliases (`yaml` caps how far they expand);
+ *   `yaml` to 1.1 scalars), tags, merge keys, aliases (`yaml` caps how far they expand), and the
+ *   whitespace corners where fuzzing found the two apart (see NEEDS_YAML);
  * - anything js-yaml refuses: syntax errors, duplicate keys, collections as keys, several
  *   documents, an empty file;
  * - a document that is not a mapping, which is not a workflow.
@@ -32,11 +33,15 @@ export function readPlainMapping(text: string): Record<string, unknown> | undefi
 }
 
 /**
- * A directive at the start of a line, a tag (`!` at the start of a token, but not the `!=` of an
- * expression), a merge key. A false alarm costs only the slower parse. Aliases need no test here:
- * js-yaml is told to refuse them.
+ * What sends a file to `yaml` before js-yaml sees it: a directive at the start of a line; a tag
+ * (`!` at the start of a token, but not the `!=` of an expression); a merge key; and the corners
+ * where the two readers were found apart by fuzzing (test/workflows/fast-yaml.test.ts): a tab
+ * anywhere (tabs in blank lines and around block scalars), an explicit block indentation (`|2`,
+ * `>1-`), a line ending in a backslash before a blank line (an escaped line break in a
+ * double-quoted string), and a carriage return that does not start a CRLF. A false alarm costs
+ * only the slower parse. Aliases need no test here: js-yaml is told to refuse them.
  */
-const NEEDS_YAML = /^%|(?:^|[\s[{,])!(?!=)|<</m;
+const NEEDS_YAML = /^%|(?:^|[\s[{,])!(?!=)|<<|\\\r?\n[ \t]*\r?$|\t|\r(?!\n)|[|>][-+]?[1-9]/m;
 
 type ScalarRule = { test: RegExp; value: (source: string) => unknown };
 

@@ -141,6 +141,10 @@ const DOCUMENTS = [
   "a: b\n# c\n\n\nd: e",
   "a: 1\r\nb: 2\r\n",
   "\ufeffa: 1",
+  'a: "x\\\n  y"',
+  'a: "x\\\n\n  y"',
+  'a: "x\\\n   \n\n  y"',
+  'a: ["x\\\n   \n   y"]',
   "a: \u0085b",
   'a: "\\u2028"',
   "a: |\r\n  x\r\n  y\r\n",
@@ -187,7 +191,7 @@ describe("the fast reader of workflow files (js-yaml, no positions)", () => {
     }
   });
 
-  test("leaves directives, tags, anchors, aliases and merge keys to `yaml`", () => {
+  test("leaves directives, tags, aliases, merge keys and the whitespace corners to `yaml`", () => {
     const texts = [
       "%YAML 1.1\n---\na: yes",
       "%TAG !e! tag:example.com,2000:\n---\na: 1",
@@ -200,6 +204,13 @@ describe("the fast reader of workflow files (js-yaml, no positions)", () => {
       'cron: "0 3 * * *"\nb: *x',
       "x-defaults: &d {retry: 1}\nsteps:\n  - <<: *d\n    id: a",
       "a:\n  <<: {p: 1}\n  q: 2",
+      'a: "x\\\n\n  y"',
+      'a: "x\\\n\t\n  y"',
+      "a: |2\n    x\n",
+      "a: >1-\n   x\n",
+      "a: |\n  x\n  \t\n",
+      "a: x\ty",
+      "a: 'x\ry'",
     ];
     for (const text of texts)
       expect({ text, data: readPlainMapping(text) }).toEqual({ text, data: undefined });
@@ -224,6 +235,16 @@ describe("the fast reader of workflow files (js-yaml, no positions)", () => {
       if (expectSameOrNoAnswer(text)) answered++;
     }
     expect(answered).toBeGreaterThan(rounds * 0.9);
+  });
+
+  test("answers whitespace-heavy scalars of every style exactly as `yaml` reads them", () => {
+    const random = seededRandom(11);
+    let answered = 0;
+    const rounds = 5000;
+    for (let round = 0; round < rounds; round++) {
+      if (expectSameOrNoAnswer(randomScalarDocument(random))) answered++;
+    }
+    expect(answered).toBeGreaterThan(rounds * 0.2);
   });
 
   test("reads every example and fixture workflow, and the workflow it gives equals the full parse's", () => {
@@ -312,4 +333,52 @@ function randomStyle(random: () => number) {
     indentSeq: random() < 0.5,
     flowCollectionPadding: random() < 0.5,
   };
+}
+
+/** Pieces of double-quoted, single-quoted, plain and block scalars: escapes, folds, blank lines. */
+const SCALAR_PIECES = [
+  [
+    "a",
+    " ",
+    "  ",
+    "\t",
+    "\\\\",
+    "\n",
+    "\n  ",
+    "\n\n  ",
+    "\\\n",
+    "\\\n  ",
+    "\\ ",
+    "\\t",
+    "\\x41",
+    '\\"',
+    "#",
+    ": ",
+    "'",
+    "\r\n",
+    " \n",
+  ],
+  ["a", " ", "  ", "\t", "\\", "\n", "\n  ", "\n\n  ", "''", "#", ": ", '"', " \n", "\r\n"],
+  ["a", " ", "\t", "\\", "\n  ", "\n\n  ", "#x", " #x", ":", "x:y", "'", '"', "-", "?", "@"],
+  ["a", " ", "  ", "\t", "\\", "\n", "\n  ", "\n\n", "\n   ", "#", ":", "'", '"', "\n\t"],
+] as const;
+
+/** A mapping whose key `k` holds a random scalar of one style, nested or not, LF or CRLF. */
+function randomScalarDocument(random: () => number): string {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const style = Math.floor(random() * 4);
+  let body = "";
+  for (let part = Math.floor(random() * 8); part >= 0; part--) body += pick(SCALAR_PIECES[style] ?? []);
+  const indent = pick(["", "  ", "    "]);
+  const open = indent ? `m:\n${indent}` : "";
+  let text: string;
+  if (style === 0) text = `${open}k: "${body}"\n${indent}z: 1\n`;
+  else if (style === 1) text = `${open}k: '${body}'\n${indent}z: 1\n`;
+  else if (style === 2) text = `${open}k: ${body}\n${indent}z: 1\n`;
+  else {
+    const header = pick(["|", ">", "|-", ">+", "|2", ">1-", "|+", ">-"]);
+    const lines = body.split("\n").map((line) => `${indent}  ${line}`);
+    text = `${open}k: ${header}\n${lines.join("\n")}\n${indent}z: 1\n`;
+  }
+  return random() < 0.3 ? text.replaceAll("\n", "\r\n") : text;
 }
