@@ -31,6 +31,7 @@ const FIRST_VALUE = new RegExp(String.raw`^-?\s*${VALUE}`, "y");
 const COMPARISON = new RegExp(String.raw`\s+(?:==|!=|<=|>=|<|>|contains|and|or)\s+${VALUE}`, "y");
 const FILTER = new RegExp(String.raw`\s*\|\s*([a-z_]+)(?:\s*:\s*(${VALUE}(?:\s*,\s*${VALUE})*))?`, "y");
 const END = /\s*-?$/y;
+const ONLY_QUOTED = new RegExp(`^(?:${QUOTED})$`);
 
 /**
  * The inside of one output, with Liquid's `-` trims: a value, then either filters or comparisons
@@ -61,7 +62,7 @@ function isSoundOutput(content: string): boolean {
 function isSoundFilter(name: string, args: string | undefined): boolean {
   if (!Object.hasOwn(liquid.filters, name)) return false;
   if (name !== "map") return true;
-  if (!args || !/^(?:'[^']*'|"[^"]*")$/.test(args)) return false;
+  if (!args || !ONLY_QUOTED.test(args)) return false;
   try {
     compileExpression(args.slice(1, -1));
     return true;
