@@ -56,10 +56,33 @@ export interface IdempotencyClaim {
   expiresAt: string;
 }
 
+/** What createRun claims or records with the run, in the same transaction. */
+export interface RunCreationClaims {
+  idempotency?: IdempotencyClaim;
+  slot?: ScheduleSlotClaim;
+  lease?: RunLease;
+  executed?: ExecutedRun;
+}
+
 /** A cron slot claim made in the same transaction as the run (DESIGN §1.4). */
 export interface ScheduleSlotClaim {
   triggerIndex: number;
   scheduledFor: string;
+}
+
+/**
+ * A run executed before it was stored (every step pure, RunExecutor.isPure): it is stored
+ * finished, with its steps and log lines, in the transaction that creates it.
+ */
+export interface ExecutedRun {
+  /** ISO time. */
+  startedAt: string;
+  /** In the order the steps were first recorded. */
+  steps: StepRecord[];
+  logs: LogLine[];
+  finish: RunFinish;
+  /** Put the run's events (DESIGN §8) in the outbox, as finishRun does. */
+  notify: boolean;
 }
 
 export type CreateRunResult =
@@ -124,12 +147,11 @@ export interface RunStore {
   /**
    * Creates a run (status pending), atomically with its idempotency or schedule slot claim. With
    * `lease`, the run is stored as running under that lease instead: claimed in its own insert, for
-   * a run its creator starts at once. The result's run is the pending run either way.
+   * a run its creator starts at once. The result's run is the pending run either way. With
+   * `executed`, the run is stored finished with its steps and logs, and the result's run is
+   * the finished run.
    */
-  createRun(
-    run: NewRun,
-    claims?: { idempotency?: IdempotencyClaim; slot?: ScheduleSlotClaim; lease?: RunLease },
-  ): Promise<CreateRunResult>;
+  createRun(run: NewRun, claims?: RunCreationClaims): Promise<CreateRunResult>;
   getRun(id: string): Promise<Run | null>;
   listRuns(filter: RunListFilter): Promise<RunPage>;
   /**

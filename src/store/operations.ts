@@ -1,9 +1,9 @@
 import type { Run, StepRecord } from "../core/run.ts";
 import type { CreateRunResult, IdempotencyClaim, ScheduleSlotClaim, StoredVersion } from "../core/store.ts";
 import {
-  fromJson,
   type RunRow,
   runFromRow,
+  type StepRow,
   sqliteCode,
   stepFromRow,
   type VersionRow,
@@ -39,6 +39,8 @@ export interface RunCreation {
   run: RunInsertParams;
   idempotency?: IdempotencyClaim;
   slot?: ScheduleSlotClaim;
+  /** A run executed before it is stored: its step records and log lines. */
+  executed?: { steps: StepUpsertParams[]; logs: LogInsert[] };
   /** The store clock's time: idempotency keys expiring at or before it are replaced. */
   now: string;
 }
@@ -48,7 +50,7 @@ export interface RunCreation {
  * `created` leaves the database unchanged.
  */
 export function createRunWithClaims(s: Statements, creation: RunCreation): CreateRunResult {
-  const { run, idempotency, slot } = creation;
+  const { run, idempotency, slot, executed } = creation;
   if (idempotency) {
     const existing = s.getIdempotencyKey.get({ workflow_id: run.workflow_id, key: idempotency.key });
     if (existing && existing.expires_at > creation.now) {
@@ -67,6 +69,8 @@ export function createRunWithClaims(s: Statements, creation: RunCreation): Creat
   if (slotKey && s.slotExists.get(slotKey)) return { outcome: "slot-taken" };
 
   insertRun(s, run);
+  for (const step of executed?.steps ?? []) s.upsertStep.run(step);
+  if (executed?.logs.length) appendLogLines(s, run.id, executed.logs);
   if (slotKey) s.insertSlot.run({ ...slotKey, run_id: run.id });
   if (idempotency) {
     s.upsertIdempotencyKey.run({
@@ -77,7 +81,7 @@ export function createRunWithClaims(s: Statements, creation: RunCreation): Creat
       expires_at: idempotency.expiresAt,
     });
   }
-  return { outcome: "created", run: newRunObject(run) };
+  return { outcome: "created", run: newRunObject(run, executed?.steps) };
 }
 
 function insertRun(s: Statements, run: RunInsertParams): void {
@@ -91,29 +95,17 @@ function insertRun(s: Statements, run: RunInsertParams): void {
   }
 }
 
-function newRunObject(run: RunInsertParams): Run {
-  return {
-    id: run.id,
-    workflowId: run.workflow_id,
-    workflowVersion: run.workflow_version,
-    versionId: run.version_id,
-    status: "pending",
-    // Parsed back from the stored text, so the answer equals what getRun will return.
-    input: fromJson(run.input),
-    output: null,
-    error: null,
-    trigger: JSON.parse(run.trigger),
-    idempotencyKey: run.idempotency_key,
-    connectionId: run.connection_id,
-    entityType: run.entity_type,
-    entityId: run.entity_id,
-    webhookUrl: run.webhook_url,
-    createdAt: run.created_at,
-    startedAt: null,
-    completedAt: null,
-    durationMs: null,
-    steps: [],
-  };
+/**
+ * The new run as getRun will return it (values parsed back from the stored text): finished when
+ * it was executed before being stored (`steps` given), otherwise pending, even when leased.
+ */
+function newRunObject(run: RunInsertParams, steps?: StepUpsertParams[]): Run {
+  if (steps)
+    return runFromRow(
+      { ...run, seq: 0 },
+      steps.map((step) => stepFromRow(step as StepRow)),
+    );
+  return runFromRow({ ...run, seq: 0, status: "pending", started_at: null }, []);
 }
 
 /** The arguments of a claimRun call, timestamps normalised. */

@@ -1,5 +1,12 @@
 import { type LogLine, STEP_STATUSES, type StepRecord } from "../core/run.ts";
-import type { IdempotencyClaim, NewRun, RunFinish, RunLease, ScheduleSlotClaim } from "../core/store.ts";
+import type {
+  ExecutedRun,
+  IdempotencyClaim,
+  NewRun,
+  RunFinish,
+  RunLease,
+  ScheduleSlotClaim,
+} from "../core/store.ts";
 import { isoParam, toJson } from "./codec.ts";
 import type { LogInsert } from "./operations.ts";
 import type { RunInsertParams, StepUpsertParams } from "./statements.ts";
@@ -19,8 +26,9 @@ function optionalTime(value: string | null, field: string): string | null {
   return value === null ? null : isoParam(value, field);
 }
 
-/** The columns of a new run: pending, or running under `lease`. */
-export function runInsertParams(run: NewRun, lease?: RunLease): RunInsertParams {
+/** The columns of a new run: pending, running under `lease`, or finished as `executed`. */
+export function runInsertParams(run: NewRun, lease?: RunLease, executed?: ExecutedRun): RunInsertParams {
+  if (lease && executed) throw new Error("createRun: a run is either leased or executed, not both");
   if (!Number.isInteger(run.workflowVersion) || run.workflowVersion < 1) {
     throw new Error(
       `createRun: workflowVersion must be a positive integer, got ${String(run.workflowVersion)}`,
@@ -40,10 +48,36 @@ export function runInsertParams(run: NewRun, lease?: RunLease): RunInsertParams 
     entity_id: run.entityId ?? null,
     webhook_url: run.webhookUrl ?? null,
     created_at: isoParam(run.createdAt, "createRun: createdAt"),
+    ...(executed ? executedColumns(executed) : leaseColumns(lease)),
+  };
+}
+
+function leaseColumns(lease: RunLease | undefined) {
+  return {
     status: lease ? "running" : "pending",
     started_at: lease ? isoParam(lease.startedAt, "createRun: lease.startedAt") : null,
+    output: null,
+    error: null,
+    completed_at: null,
     lease_owner: lease ? requireText(lease.owner, "createRun: lease.owner") : null,
     lease_until: lease ? isoParam(lease.leaseUntil, "createRun: lease.leaseUntil") : null,
+  } as const;
+}
+
+function executedColumns(executed: ExecutedRun) {
+  const { status, output, error, completed_at } = finishParams(
+    "",
+    executed.finish,
+    "createRun: executed.finish",
+  );
+  return {
+    status,
+    started_at: isoParam(executed.startedAt, "createRun: executed.startedAt"),
+    output,
+    error,
+    completed_at,
+    lease_owner: null,
+    lease_until: null,
   };
 }
 
@@ -108,19 +142,19 @@ export function logParams(lines: LogLine[]): LogInsert[] {
   });
 }
 
-/** The columns of a run's final state. */
-export function finishParams(runId: string, finish: RunFinish) {
+/** The columns of a run's final state; errors name fields after `field`. */
+export function finishParams(runId: string, finish: RunFinish, field = "finishRun") {
   if (!FINISH_STATUSES.includes(finish.status)) {
     throw new Error(
-      `finishRun: status must be one of ${FINISH_STATUSES.join(", ")}, got ${String(finish.status)}`,
+      `${field}: status must be one of ${FINISH_STATUSES.join(", ")}, got ${String(finish.status)}`,
     );
   }
   return {
     id: runId,
     status: finish.status,
-    output: toJson(finish.output, "finishRun: output"),
-    error: toJson(finish.error, "finishRun: error"),
-    completed_at: isoParam(finish.completedAt, "finishRun: completedAt"),
+    output: toJson(finish.output, `${field}: output`),
+    error: toJson(finish.error, `${field}: error`),
+    completed_at: isoParam(finish.completedAt, `${field}: completedAt`),
   };
 }
 

@@ -11,14 +11,12 @@ import type {
   CheckedFile,
   CheckedFileRecord,
   CreateRunResult,
-  IdempotencyClaim,
   NewRun,
+  RunCreationClaims,
   RunFinish,
-  RunLease,
   RunListFilter,
   RunPage,
   RunStore,
-  ScheduleSlotClaim,
   StoredVersion,
   WorkflowStats,
 } from "../core/store.ts";
@@ -136,21 +134,28 @@ export class SqliteStore implements RunStore {
     return this.reader().listVersions.all({ workflow_id: workflowId }).map(versionFromRow);
   }
 
-  async createRun(
-    run: NewRun,
-    claims: { idempotency?: IdempotencyClaim; slot?: ScheduleSlotClaim; lease?: RunLease } = {},
-  ): Promise<CreateRunResult> {
-    const params = runInsertParams(run, claims.lease);
+  async createRun(run: NewRun, claims: RunCreationClaims = {}): Promise<CreateRunResult> {
+    const { executed } = claims;
+    const params = runInsertParams(run, claims.lease, executed);
     const idempotency = claims.idempotency && idempotencyParams(claims.idempotency);
     const slot = claims.slot && slotParams(claims.slot);
+    const records = executed && {
+      steps: executed.steps.map((step) => stepParams(params.id, step)),
+      logs: logParams(executed.logs),
+    };
     return this.write(() => {
       const creation = {
         run: params,
         now: this.now(),
         ...(idempotency && { idempotency }),
         ...(slot && { slot }),
+        ...(records && { executed: records }),
       };
-      return createRunWithClaims(this.statements, creation);
+      const result = createRunWithClaims(this.statements, creation);
+      if (result.outcome === "created" && executed?.notify) {
+        this.events.writeRunOutbox(params.id, executed.finish.status, params.webhook_url);
+      }
+      return result;
     });
   }
 

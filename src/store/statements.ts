@@ -9,7 +9,7 @@ import {
 } from "./codec.ts";
 
 /** The columns of a new run, ready to bind. */
-export type RunInsertParams = Omit<RunRow, "seq" | "output" | "error" | "completed_at"> & {
+export type RunInsertParams = Omit<RunRow, "seq"> & {
   lease_owner: string | null;
   lease_until: string | null;
 };
@@ -57,11 +57,12 @@ export function prepareStatements(db: Database) {
     ),
 
     insertRun: db.prepare<never, RunInsertParams>(
-      `INSERT INTO runs (id, workflow_id, workflow_version, version_id, status, input, trigger, idempotency_key,
-         connection_id, entity_type, entity_id, webhook_url, created_at, started_at, lease_owner, lease_until)
-       VALUES ($id, $workflow_id, $workflow_version, $version_id, $status, $input, $trigger, $idempotency_key,
-         $connection_id, $entity_type, $entity_id, $webhook_url, $created_at, $started_at, $lease_owner,
-         $lease_until)`,
+      `INSERT INTO runs (id, workflow_id, workflow_version, version_id, status, input, output, error, trigger,
+         idempotency_key, connection_id, entity_type, entity_id, webhook_url, created_at, started_at,
+         completed_at, lease_owner, lease_until)
+       VALUES ($id, $workflow_id, $workflow_version, $version_id, $status, $input, $output, $error, $trigger,
+         $idempotency_key, $connection_id, $entity_type, $entity_id, $webhook_url, $created_at, $started_at,
+         $completed_at, $lease_owner, $lease_until)`,
     ),
     getRun: db.prepare<RunRow, { id: string }>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = $id`),
     runsByStatus: db.prepare<RunRow, { statuses: string; limit: number }>(
