@@ -57,6 +57,11 @@ export interface StepContext {
 /** A step type: checks its rendered config and does the work. */
 export interface StepExecutor {
   type: StepType;
+  /**
+   * The step acts on nothing outside its run and waits for nothing: executing it again gives the
+   * same record. A run of only such steps may be executed before it is stored (RunExecutor.isPure).
+   */
+  pure?: boolean;
   execute(context: StepContext): Promise<unknown>;
 }
 
@@ -99,4 +104,10 @@ export interface RunOutcome {
 /** Executes runs; implemented by the engine, used by the run service and `wfd run`. */
 export interface RunExecutor {
   execute(request: RunRequest): Promise<RunOutcome>;
+  /**
+   * True when every step of `workflow` is pure and makes one attempt, so no step waits for a
+   * retry delay: executing the whole run again gives the same result, and nothing is lost if it
+   * is executed before it is stored.
+   */
+  isPure(workflow: Workflow): boolean;
 }

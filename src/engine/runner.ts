@@ -33,6 +33,11 @@ export function createEngine(options: EngineOptions): RunExecutor {
       const prepared = cache.get(request.versionId, request.workflow);
       return new RunExecution(request, prepared, options).run();
     },
+    isPure(workflow) {
+      return workflow.steps.every(
+        (step) => options.registry.get(step.type)?.pure === true && step.retry.attempts <= 1,
+      );
+    },
   };
 }
 
