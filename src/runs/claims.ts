@@ -50,17 +50,32 @@ export class RunClaims {
     workflowLimit: number | undefined,
     create: (lease?: RunLease) => Promise<T>,
   ): Promise<T> {
-    const { queue, concurrency } = this.options;
-    if (workflowLimit || concurrency - queue.running - queue.pending - this.reserved <= 0) return create();
-    const lease = this.newLease();
-    this.reserved++;
+    const release = this.hold(workflowLimit);
+    if (!release) return create();
     try {
+      const lease = this.newLease();
       const result = await create(lease);
       if (result.outcome === "created") this.early.set(runId, lease.startedAt);
       return result;
     } finally {
-      this.reserved--;
+      release();
     }
+  }
+
+  /**
+   * Reserves a slot for a run that starts with its creation, when one is free (counting other
+   * such runs and every run waiting in the queue, so none is overtaken) and its workflow has no
+   * limit of its own. Returns the release, or null when the run must queue.
+   */
+  hold(workflowLimit: number | undefined): (() => void) | null {
+    const { queue, concurrency } = this.options;
+    if (workflowLimit || concurrency - queue.running - queue.pending - this.reserved <= 0) return null;
+    this.reserved++;
+    let held = true;
+    return () => {
+      if (held) this.reserved--;
+      held = false;
+    };
   }
 
   private newLease(): RunLease {

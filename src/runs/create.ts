@@ -1,6 +1,6 @@
 import { WfdError } from "../core/errors.ts";
-import type { CreateRunRequest, WorkflowCatalog } from "../core/runs.ts";
-import type { IdempotencyClaim, NewRun, StoredVersion } from "../core/store.ts";
+import type { CreateRunRequest, CreateRunResponse, WorkflowCatalog } from "../core/runs.ts";
+import type { CreateRunResult, IdempotencyClaim, NewRun, StoredVersion } from "../core/store.ts";
 import { canonicalJson } from "../lib/canonical-json.ts";
 import { sha256Hex } from "../lib/hash.ts";
 import { prefixedId } from "../lib/ids.ts";
@@ -53,4 +53,21 @@ export function prepareRun(
   const requestHash = sha256Hex(canonicalJson(checked.value));
   const expiresAt = new Date(now + idempotencyTtlMs).toISOString();
   return { version, row, idempotency: { key: request.idempotencyKey, requestHash, expiresAt } };
+}
+
+/** The answer to a creation: the new or replayed run; CONFLICT for a key reused with other input. */
+export function responseOf(result: CreateRunResult, idempotencyKey?: string | null): CreateRunResponse {
+  switch (result.outcome) {
+    case "slot-taken":
+      return { run: null, replayed: false };
+    case "conflict":
+      throw new WfdError(
+        "CONFLICT",
+        `Idempotency key "${idempotencyKey}" was already used with a different input (run ${result.run.id})`,
+      );
+    case "replayed":
+      return { run: result.run, replayed: true };
+    case "created":
+      return { run: result.run, replayed: false };
+  }
 }

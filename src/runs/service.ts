@@ -2,17 +2,19 @@ import type { RunExecutor, RunObserver } from "../core/engine.ts";
 import { WfdError } from "../core/errors.ts";
 import { FINISHED_RUN_STATUSES, isoTime, type Run } from "../core/run.ts";
 import type { CreateRunRequest, CreateRunResponse, RunEvents, WorkflowCatalog } from "../core/runs.ts";
-import type { RunFinish, RunLease, RunStore } from "../core/store.ts";
+import type { CreateRunResult, RunCreationClaims, RunFinish, RunLease, RunStore } from "../core/store.ts";
 import { type Clock, systemClock } from "../lib/clock.ts";
 import { TypedEmitter } from "../lib/emitter.ts";
+import { InFlight } from "../lib/in-flight.ts";
 import { type Logger, silentLogger } from "../lib/logger.ts";
 import { repeatEvery } from "../lib/loop.ts";
 import { within } from "../lib/within.ts";
 import { CheckpointObserver } from "./checkpoint.ts";
 import { RunClaims } from "./claims.ts";
-import { prepareRun } from "./create.ts";
+import { type PreparedRun, prepareRun, responseOf } from "./create.ts";
 import { FinishWaiters } from "./finish-waiters.ts";
 import { processOwnerId } from "./owner.ts";
+import { announceExecutedRun, executeBeforeStoring } from "./pure-run.ts";
 import { RunQueue } from "./queue.ts";
 
 export interface RunServiceOptions {
@@ -58,8 +60,8 @@ export class RunService {
   /** Runs queued or executing here, until just before their run:finished. */
   private readonly unfinished = new Set<string>();
   private readonly waiters = new FinishWaiters();
-  /** Every execute() under way, including those not yet registered in `active`. */
-  private readonly executions = new Set<Promise<void>>();
+  /** Every execute() and run executed at creation under way, including those not yet in `active`. */
+  private readonly executions = new InFlight();
   private dispatching = false;
   private stopping = false;
   private loops = new AbortController();
@@ -137,10 +139,14 @@ export class RunService {
 
   /** Settles when every execution here is done; those not yet active return before claiming. */
   private inFlight(): Promise<unknown> {
-    return Promise.all([...this.executions, ...[...this.active.values()].map((run) => run.done)]);
+    return Promise.all([this.executions.settled(), ...[...this.active.values()].map((run) => run.done)]);
   }
 
-  /** Validates and durably records a run, then queues it. Replays return the existing run. */
+  /**
+   * Validates and durably records a run, then queues it. Replays return the existing run. A run
+   * whose steps are all pure that can start at once is executed first and recorded finished
+   * (pure-run.ts); its answer is the finished run.
+   */
   async create(request: CreateRunRequest): Promise<CreateRunResponse> {
     if (this.stopping) throw new WfdError("UNAVAILABLE", "wfd is shutting down; try again shortly");
     const prepared = prepareRun(
@@ -149,39 +155,49 @@ export class RunService {
       this.clock.now(),
       this.options.idempotencyTtlMs,
     );
-    const create = (lease?: RunLease) =>
-      this.options.store.createRun(prepared.row, {
-        ...(prepared.idempotency ? { idempotency: prepared.idempotency } : {}),
-        ...(request.slot ? { slot: request.slot } : {}),
-        ...(lease ? { lease } : {}),
-      });
-    const result = this.dispatching
-      ? await this.claims.create(prepared.row.id, prepared.version.definition.concurrency, create)
-      : await create();
-    switch (result.outcome) {
-      case "slot-taken":
-        return { run: null, replayed: false };
-      case "conflict":
-        throw new WfdError(
-          "CONFLICT",
-          `Idempotency key "${request.idempotencyKey}" was already used with a different input (run ${result.run.id})`,
-        );
-      case "replayed":
-        return { run: result.run, replayed: true };
-      case "created":
-        this.events.emit("run:created", result.run);
-        this.created.set(result.run.id, result.run);
-        this.unfinished.add(result.run.id);
-        this.queue.enqueue({
-          runId: result.run.id,
-          workflowId: result.run.workflowId,
-          ...(prepared.version.definition.concurrency
-            ? { workflowLimit: prepared.version.definition.concurrency }
-            : {}),
-        });
-        this.pump();
-        return { run: result.run, replayed: false };
+    const { concurrency } = prepared.version.definition;
+    const claims = {
+      ...(prepared.idempotency ? { idempotency: prepared.idempotency } : {}),
+      ...(request.slot ? { slot: request.slot } : {}),
+    };
+    const release = this.canExecuteAtCreation(prepared) ? this.claims.hold(concurrency) : null;
+    if (release) {
+      const result = await this.executions.track(this.createExecuted(prepared, claims)).finally(release);
+      if (result.outcome === "created") {
+        announceExecutedRun(this.events, result.run);
+        this.announceFinished(result.run);
+      }
+      return responseOf(result, request.idempotencyKey);
     }
+    const create = (lease?: RunLease) =>
+      this.options.store.createRun(prepared.row, { ...claims, ...(lease ? { lease } : {}) });
+    const result = this.dispatching
+      ? await this.claims.create(prepared.row.id, concurrency, create)
+      : await create();
+    if (result.outcome === "created") this.enqueueCreated(result.run, concurrency);
+    return responseOf(result, request.idempotencyKey);
+  }
+
+  private canExecuteAtCreation(prepared: PreparedRun): boolean {
+    return this.dispatching && this.options.executor.isPure(prepared.version.definition);
+  }
+
+  private async createExecuted(prepared: PreparedRun, claims: RunCreationClaims): Promise<CreateRunResult> {
+    const notify = this.options.notifyEvents ?? false;
+    const executed = await executeBeforeStoring(this.options.executor, prepared, notify);
+    return this.options.store.createRun(prepared.row, { ...claims, executed });
+  }
+
+  private enqueueCreated(run: Run, workflowLimit: number | undefined): void {
+    this.events.emit("run:created", run);
+    this.created.set(run.id, run);
+    this.unfinished.add(run.id);
+    this.queue.enqueue({
+      runId: run.id,
+      workflowId: run.workflowId,
+      ...(workflowLimit ? { workflowLimit } : {}),
+    });
+    this.pump();
   }
 
   /** The run with its steps, or NOT_FOUND. */
@@ -267,11 +283,10 @@ export class RunService {
           this.logger.error("run execution failed", { runId, error: (error as Error).message }),
         )
         .finally(() => {
-          this.executions.delete(execution);
           this.queue.release(workflowId);
           this.pump();
         });
-      this.executions.add(execution);
+      void this.executions.track(execution);
     }
   }
 

@@ -56,6 +56,17 @@ describe("starting runs", () => {
     }
   });
 
+  test("a run of only pure steps is answered 202 already finished, and stored so", async () => {
+    const { status, json } = await d.call("POST", "/api/v1/workflows/strict/run", {
+      body: { input: { customerId: "cus_2", items: [] } },
+    });
+    expect(status).toBe(202);
+    expect(json.data).toMatchObject({ status: "completed", workflowId: "strict" });
+    const stored = await d.call("GET", `/api/v1/runs/${json.data.id}`);
+    expect(stored.json.data).toMatchObject({ status: "completed", output: "cus_2" });
+    expect(stored.json.data.steps).toMatchObject([{ id: "a", status: "completed", attempts: 1 }]);
+  });
+
   test("POST /runs takes workflowId in the body and accepts inputs for input", async () => {
     const { status, json } = await d.call("POST", "/api/v1/runs", {
       body: { workflowId: "strict", inputs: { customerId: "cus_1", items: [] }, wait: 10 },

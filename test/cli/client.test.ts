@@ -85,7 +85,8 @@ describe("client commands", () => {
   test("trigger without --wait prints the accepted run id; --wait on a failing run exits 1", async () => {
     const accepted = await wfd(["trigger", "quick"]);
     expect(accepted.code).toBe(0);
-    expect(accepted.stdout).toMatch(/^run_[0-9A-Z]{26} pending\n$/);
+    // quick has only a transform step: it is executed as it is accepted (DESIGN decision in README).
+    expect(accepted.stdout).toMatch(/^run_[0-9A-Z]{26} completed\n$/);
     const failed = await wfd(["trigger", "failing", "--wait"]);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain("failed");

@@ -103,3 +103,51 @@ steps:
     }
   }
 }, 60_000);
+
+test("after kill -9 every acknowledged run of pure steps is stored finished with its step", async () => {
+  const workflowsDir = join(root, "pure-workflows");
+  const dataDir = join(root, "pure-data");
+  mkdirSync(workflowsDir);
+  writeFileSync(
+    join(workflowsDir, "pure.yaml"),
+    'name: Pure\nsteps: [{ id: double, type: transform, config: { mapping: "{{ input.n | times: 2 }}" } }]\n',
+  );
+  const child = Bun.spawn(
+    ["bun", join(REPO_ROOT, "test/fixtures/daemon/crash-child.ts"), dataDir, workflowsDir, "loop", "pure"],
+    { cwd: REPO_ROOT, stdout: "pipe", stderr: "inherit" },
+  );
+  const accepted: string[] = [];
+  const reader = child.stdout.getReader();
+  let buffer = "";
+  // Killed while 20 callers keep creating runs, so creations are in flight at the kill.
+  while (accepted.length < 500) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += new TextDecoder().decode(value);
+    const lines = buffer.split("\n");
+    buffer = lines.pop() ?? "";
+    for (const line of lines) if (line.startsWith("accepted ")) accepted.push(line.slice(9));
+  }
+  child.kill("SIGKILL");
+  expect(await child.exited).not.toBe(0);
+  expect(accepted.length).toBeGreaterThanOrEqual(500);
+
+  const store = openSqliteStore({ path: join(dataDir, "wfd.db") });
+  const stored = new Map<string, Run>();
+  for (let page = await store.listRuns({ limit: 100 }); ; ) {
+    for (const run of page.runs) stored.set(run.id, run);
+    if (!page.nextCursor) break;
+    page = await store.listRuns({ limit: 100, cursor: page.nextCursor });
+  }
+  await store.close();
+  for (const id of accepted) {
+    const run = stored.get(id);
+    expect({ id, status: run?.status, steps: run?.steps.map((s) => s.status) }).toEqual({
+      id,
+      status: "completed",
+      steps: ["completed"],
+    });
+  }
+  // Runs are never stored half-done: every stored run is finished with its step.
+  expect([...stored.values()].filter((run) => run.status !== "completed")).toEqual([]);
+}, 60_000);

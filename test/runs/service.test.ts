@@ -120,9 +120,10 @@ describe("waiting", () => {
 });
 
 describe("creating runs", () => {
-  test("a created run is stored as pending, dispatched and completed with its steps", async () => {
+  test("a queued run is stored as pending, dispatched and completed with its steps", async () => {
     runtime = createRuntime();
-    await runtime.catalog.define("order.yaml", ORDER);
+    // A workflow with its own limit always queues, even with only pure steps (pure-run.test.ts).
+    await runtime.catalog.define("order.yaml", `${ORDER}concurrency: 5\n`);
     await runtime.runs.start();
     const finished = runtime.runs.events.waitFor("run:finished");
     const { run, replayed } = await runtime.runs.create({
