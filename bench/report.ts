@@ -72,14 +72,17 @@ export function rows(results: Results): Row[] {
       pass: completed.perSecond >= 8_000 && completeRatio >= 0.5,
     },
     {
-      measure: "b. trigger-to-completed at 1,000 runs/s (stored createdAt -> completedAt)",
-      figure: `p50 ${ms(paced.storedP50)}, p99 ${ms(paced.storedP99)} over ${n(paced.storedRuns)} runs`,
+      // Judged on what a client sees: a run of pure steps gets its completedAt before the commit
+      // that stores it, so its stored interval leaves the commit out.
+      measure:
+        "b. trigger-to-completed at 1,000 runs/s: HTTP round trip of POST with wait (open-loop paced client)",
+      figure: `p50 ${ms(paced.httpP50)}, p99 ${ms(paced.httpP99)} (achieved ${n(paced.achieved)}/s)`,
       target: "p99 < 10 ms",
-      pass: paced.storedP99 < 10,
+      pass: paced.httpP99 < 10,
     },
     {
-      measure: "b. same, HTTP round trip of POST with wait (open-loop paced client)",
-      figure: `p50 ${ms(paced.httpP50)}, p99 ${ms(paced.httpP99)} (achieved ${n(paced.achieved)}/s)`,
+      measure: "b. same, stored createdAt -> completedAt",
+      figure: `p50 ${ms(paced.storedP50)}, p99 ${ms(paced.storedP99)} over ${n(paced.storedRuns)} runs`,
     },
     {
       measure: "c. ceiling: raw Bun.serve, commit per insert",
