@@ -30,6 +30,7 @@ const MICRO = [
   "bench/run-service.ts",
   "bench/workflows.ts",
   "bench/completing.ts",
+  "bench/api-in-process.ts",
   "bench/webhooks.ts",
 ];
 const PARTS = ["throughput", "latency", "memory", "startup"] as const;

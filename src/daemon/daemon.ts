@@ -55,6 +55,12 @@ export class Daemon {
     return this.services;
   }
 
+  /** Answers a request as the HTTP server does, without a socket (in-process benchmarks). */
+  async fetch(request: Request): Promise<Response> {
+    if (!this.server) throw new Error("daemon is not started");
+    return this.server.fetch(request);
+  }
+
   /** Webhook subscriptions and delivery, for tests that await deliveries. */
   get webhooks(): EventParts {
     if (!this.eventParts) throw new Error("daemon is not started");
