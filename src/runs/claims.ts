@@ -50,32 +50,26 @@ export class RunClaims {
     workflowLimit: number | undefined,
     create: (lease?: RunLease) => Promise<T>,
   ): Promise<T> {
-    const release = this.hold(workflowLimit);
-    if (!release) return create();
+    if (!this.canStartAtOnce(workflowLimit)) return create();
+    const lease = this.newLease();
+    this.reserved++;
     try {
-      const lease = this.newLease();
       const result = await create(lease);
       if (result.outcome === "created") this.early.set(runId, lease.startedAt);
       return result;
     } finally {
-      release();
+      this.reserved--;
     }
   }
 
   /**
-   * Reserves a slot for a run that starts with its creation, when one is free (counting other
-   * such runs and every run waiting in the queue, so none is overtaken) and its workflow has no
-   * limit of its own. Returns the release, or null when the run must queue.
+   * True when a run may start with its creation: its workflow has no limit of its own and a slot
+   * is free, counting the creations claiming one and every run waiting in the queue (so none is
+   * overtaken).
    */
-  hold(workflowLimit: number | undefined): (() => void) | null {
+  canStartAtOnce(workflowLimit: number | undefined): boolean {
     const { queue, concurrency } = this.options;
-    if (workflowLimit || concurrency - queue.running - queue.pending - this.reserved <= 0) return null;
-    this.reserved++;
-    let held = true;
-    return () => {
-      if (held) this.reserved--;
-      held = false;
-    };
+    return !workflowLimit && concurrency - queue.running - queue.pending - this.reserved > 0;
   }
 
   private newLease(): RunLease {

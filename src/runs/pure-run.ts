@@ -1,7 +1,7 @@
 import type { RunExecutor, RunObserver } from "../core/engine.ts";
 import type { LogLine, Run, StepRecord } from "../core/run.ts";
 import type { RunEvents } from "../core/runs.ts";
-import type { ExecutedRun } from "../core/store.ts";
+import type { CreateRunResult, ExecutedRun, RunCreationClaims, RunStore } from "../core/store.ts";
 import type { TypedEmitter } from "../lib/emitter.ts";
 import type { PreparedRun } from "./create.ts";
 
@@ -35,7 +35,7 @@ class RecordingObserver implements RunObserver {
  * before it loses nothing that was accepted; and no pure step acts outside its run, so executing
  * the run again (another request, a retry by the client) cannot do anything twice.
  */
-export async function executeBeforeStoring(
+async function executeBeforeStoring(
   executor: RunExecutor,
   prepared: PreparedRun,
   notify: boolean,
@@ -64,6 +64,17 @@ export async function executeBeforeStoring(
     },
     notify,
   };
+}
+
+/** Executes a run of pure steps, then creates it finished with its claims; see executeBeforeStoring. */
+export async function createExecutedRun(
+  parts: { executor: RunExecutor; store: RunStore },
+  prepared: PreparedRun,
+  claims: RunCreationClaims,
+  notify: boolean,
+): Promise<CreateRunResult> {
+  const executed = await executeBeforeStoring(parts.executor, prepared, notify);
+  return parts.store.createRun(prepared.row, { ...claims, executed });
 }
 
 /**

@@ -2,7 +2,7 @@ import type { RunExecutor, RunObserver } from "../core/engine.ts";
 import { WfdError } from "../core/errors.ts";
 import { FINISHED_RUN_STATUSES, isoTime, type Run } from "../core/run.ts";
 import type { CreateRunRequest, CreateRunResponse, RunEvents, WorkflowCatalog } from "../core/runs.ts";
-import type { CreateRunResult, RunCreationClaims, RunFinish, RunLease, RunStore } from "../core/store.ts";
+import type { RunFinish, RunLease, RunStore } from "../core/store.ts";
 import { type Clock, systemClock } from "../lib/clock.ts";
 import { TypedEmitter } from "../lib/emitter.ts";
 import { InFlight } from "../lib/in-flight.ts";
@@ -14,7 +14,7 @@ import { RunClaims } from "./claims.ts";
 import { type PreparedRun, prepareRun, responseOf } from "./create.ts";
 import { FinishWaiters } from "./finish-waiters.ts";
 import { processOwnerId } from "./owner.ts";
-import { announceExecutedRun, executeBeforeStoring } from "./pure-run.ts";
+import { announceExecutedRun, createExecutedRun } from "./pure-run.ts";
 import { RunQueue } from "./queue.ts";
 
 export interface RunServiceOptions {
@@ -160,9 +160,16 @@ export class RunService {
       ...(prepared.idempotency ? { idempotency: prepared.idempotency } : {}),
       ...(request.slot ? { slot: request.slot } : {}),
     };
-    const release = this.canExecuteAtCreation(prepared) ? this.claims.hold(concurrency) : null;
-    if (release) {
-      const result = await this.executions.track(this.createExecuted(prepared, claims)).finally(release);
+    if (this.canExecuteAtCreation(prepared)) {
+      // The run holds a running slot until it is stored, so no queued run starts in its place.
+      const { workflowId } = prepared.row;
+      this.queue.markRunning(workflowId);
+      const notify = this.options.notifyEvents ?? false;
+      const creation = createExecutedRun(this.options, prepared, claims, notify).finally(() => {
+        this.queue.release(workflowId);
+        this.pump();
+      });
+      const result = await this.executions.track(creation);
       if (result.outcome === "created") {
         announceExecutedRun(this.events, result.run);
         this.announceFinished(result.run);
@@ -179,13 +186,12 @@ export class RunService {
   }
 
   private canExecuteAtCreation(prepared: PreparedRun): boolean {
-    return this.dispatching && this.options.executor.isPure(prepared.version.definition);
-  }
-
-  private async createExecuted(prepared: PreparedRun, claims: RunCreationClaims): Promise<CreateRunResult> {
-    const notify = this.options.notifyEvents ?? false;
-    const executed = await executeBeforeStoring(this.options.executor, prepared, notify);
-    return this.options.store.createRun(prepared.row, { ...claims, executed });
+    const { definition } = prepared.version;
+    return (
+      this.dispatching &&
+      this.options.executor.isPure(definition) &&
+      this.claims.canStartAtOnce(definition.concurrency)
+    );
   }
 
   private enqueueCreated(run: Run, workflowLimit: number | undefined): void {
