@@ -151,6 +151,26 @@ describe("runs whose steps are all pure", () => {
     expect((await done).status).toBe("completed");
   });
 
+  test("hold their slot until they are stored: a run created meanwhile waits for it", async () => {
+    const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+    const { rt, writes, close } = spiedRuntime({ clock, concurrency: 1 });
+    runtime = rt;
+    await rt.catalog.define("pure.yaml", PURE);
+    await rt.catalog.define("sleeper.yaml", SLEEPER);
+    await rt.runs.start();
+    const pure = rt.runs.create({ workflowId: "pure", input: { n: 1 }, trigger: { type: "api" } });
+    const sleeper = rt.runs.create({ workflowId: "sleeper", trigger: { type: "api" } });
+    const [executed, queued] = await Promise.all([pure, sleeper]);
+    expect(executed.run?.status).toBe("completed");
+    // Not claimed by its own insert: the only slot was the pure run's until its commit.
+    expect(writes(queued.run?.id as string)).toEqual(["insert pending"]);
+    const done = rt.runs.events.waitFor("run:finished", (run) => run.id === queued.run?.id);
+    await clock.waitForSleepers(2);
+    await clock.advance(1000);
+    expect((await done).status).toBe("completed");
+    close();
+  });
+
   test("a replay answers the stored run and executes nothing", async () => {
     runtime = createRuntime();
     const rt = runtime;
