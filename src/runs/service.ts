@@ -16,6 +16,7 @@ import { FinishWaiters } from "./finish-waiters.ts";
 import { processOwnerId } from "./owner.ts";
 import { announceExecutedRun, createExecutedRun } from "./pure-run.ts";
 import { RunQueue } from "./queue.ts";
+import { executeClaimedRun } from "./run-execution.ts";
 
 export interface RunServiceOptions {
   store: RunStore;
@@ -331,36 +332,20 @@ export class RunService {
     this.active.set(runId, { controller, observer, done });
     this.events.emit("run:started", { runId, workflowId: run.workflowId });
     try {
-      const outcome = await executor.execute({
-        runId,
-        workflow: version.definition,
-        versionId: version.versionId,
-        input: run.input,
-        trigger: run.trigger,
-        createdAt: run.createdAt,
-        connectionId: run.connectionId,
-        previousSteps: run.steps,
-        ...(run.startedAt ? { startedAt: Date.parse(run.startedAt) } : {}),
-        signal: controller.signal,
+      const claimed = {
+        run,
+        version,
+        startedAt: run.startedAt ?? claimedAt,
         observer,
-        overlapLastSave: true,
-      });
-      const persisted = outcome.persisted ?? Promise.resolve();
-      if (observer.isDetached) return void persisted.catch(() => {});
-      // Queued behind the last step records (the store applies writes in call order), so the
-      // run's end commits with them in one group commit, never before them.
-      const logs = observer.flushLogs();
-      const end: RunFinish = {
-        status: outcome.status,
-        output: outcome.output ?? null,
-        error: outcome.error,
-        completedAt: outcome.completedAt,
+        signal: controller.signal,
       };
-      const [, , finished] = await Promise.all([persisted, logs, this.finish(runId, end)]);
-      // Built from what was just committed rather than read back; a run someone else finished
-      // first is read.
-      const startedAt = run.startedAt ?? claimedAt;
-      this.announceFinished(finished ? observer.finishedRun(run, end, startedAt) : await this.get(runId));
+      const parts = {
+        executor,
+        finish: (end: RunFinish) => this.finish(runId, end),
+        read: () => this.get(runId),
+      };
+      const finished = await executeClaimedRun(parts, claimed);
+      if (finished) this.announceFinished(finished);
     } finally {
       this.active.delete(runId);
       markDone();
