@@ -199,11 +199,7 @@ export class RunService {
     this.events.emit("run:created", run);
     this.created.set(run.id, run);
     this.unfinished.add(run.id);
-    this.queue.enqueue({
-      runId: run.id,
-      workflowId: run.workflowId,
-      ...(workflowLimit ? { workflowLimit } : {}),
-    });
+    this.queueRun(run, workflowLimit);
     this.pump();
   }
 
@@ -271,13 +267,17 @@ export class RunService {
     return this.get(runId);
   }
 
+  /** Queues a run found at start, under its pinned version's limit. */
   private async enqueue(run: Run): Promise<void> {
     const version = await this.options.catalog.version(run.workflowId, run.versionId);
-    const limit = version?.definition.concurrency;
+    this.queueRun(run, version?.definition.concurrency);
+  }
+
+  private queueRun(run: Run, workflowLimit: number | undefined): void {
     this.queue.enqueue({
       runId: run.id,
       workflowId: run.workflowId,
-      ...(limit ? { workflowLimit: limit } : {}),
+      ...(workflowLimit ? { workflowLimit } : {}),
     });
   }
 

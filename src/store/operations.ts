@@ -69,7 +69,7 @@ export function createRunWithClaims(s: Statements, creation: RunCreation): Creat
   if (slotKey && s.slotExists.get(slotKey)) return { outcome: "slot-taken" };
 
   insertRun(s, run);
-  for (const step of executed?.steps ?? []) s.upsertStep.run(step);
+  for (const step of executed?.steps ?? []) upsertStep(s, step);
   if (executed?.logs.length) appendLogLines(s, run.id, executed.logs);
   if (slotKey) s.insertSlot.run({ ...slotKey, run_id: run.id });
   if (idempotency) {
