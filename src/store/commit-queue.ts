@@ -8,12 +8,16 @@ interface Job {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** A batch at least this large means many writers at once: the next flush waits one more turn. */
+const BUSY_BATCH = 8;
+
 /**
  * Runs write operations in transactions and settles each caller's promise only after its
  * transaction has committed (DESIGN §1.1).
  *
  * Grouped (the default): operations queue up and are flushed together on the next macrotask in
- * ONE transaction, so one fsync covers every write that arrived meanwhile. An operation that
+ * ONE transaction, so one fsync covers every write that arrived meanwhile. After a busy batch
+ * (BUSY_BATCH or more) the flush waits one more macrotask; see scheduleFlush. An operation that
  * throws is rolled back and rejected alone, the others still commit: the batch then runs again
  * with a SAVEPOINT per operation (see runOptimistically).
  * Not grouped: each operation commits in its own transaction at once.
@@ -21,6 +25,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 export class CommitQueue {
   private pending: Job[] = [];
   private scheduled: ReturnType<typeof setImmediate> | null = null;
+  private lastBatchSize = 0;
   private readonly begin: Statement;
   private readonly commit: Statement;
   private readonly rollback: Statement;
@@ -47,7 +52,21 @@ export class CommitQueue {
     if (!this.grouped) return this.runAlone(operation);
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ operation, resolve: resolve as (value: unknown) => void, reject });
-      this.scheduled ??= setImmediate(() => this.flush());
+      this.scheduled ??= this.scheduleFlush();
+    });
+  }
+
+  /**
+   * Under load, callers fall into waves: the requests answered by one commit send their next ones
+   * while the rest are processed, and each wave would pay a commit and an fsync of its own. One more
+   * turn of the event loop lets the server read the sockets again, so the waves share one commit
+   * (like PostgreSQL's commit_delay, which also applies only when other transactions are active).
+   * After a small batch the flush is not delayed, so a lone write is committed at once.
+   */
+  private scheduleFlush(): ReturnType<typeof setImmediate> {
+    if (this.lastBatchSize < BUSY_BATCH) return setImmediate(() => this.flush());
+    return setImmediate(() => {
+      this.scheduled = setImmediate(() => this.flush());
     });
   }
 
@@ -58,6 +77,7 @@ export class CommitQueue {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
+    this.lastBatchSize = batch.length;
     this.commitBatch(batch);
   }
 

@@ -35,6 +35,41 @@ describe("group commit", () => {
     expect(acknowledged).toEqual(Array(10).fill(ids));
   });
 
+  test("after a busy batch the next flush waits one more macrotask, so writes queued meanwhile share its commit", async () => {
+    const path = join(tempDir(), "wfd.db");
+    const store = closeAfterTest(openSqliteStore({ path }));
+    const reader = otherConnection(path);
+    const busy = Array.from({ length: 8 }, () => newRun());
+    await Promise.all(busy.map((run) => store.createRun(run)));
+    const [first, second] = [newRun(), newRun()];
+    let firstAcknowledged = false;
+    const creations = [store.createRun(first).then(() => (firstAcknowledged = true))];
+    const nextTurn = await new Promise<{ committed: string[]; acknowledged: boolean }>((resolve) =>
+      setImmediate(() => {
+        creations.push(store.createRun(second).then(() => true));
+        resolve({ committed: reader.runIds(), acknowledged: firstAcknowledged });
+      }),
+    );
+    await Promise.all(creations);
+    const afterBoth = reader.runIds();
+    reader.close();
+    expect(nextTurn).toEqual({ committed: busy.map((run) => run.id), acknowledged: false });
+    expect(afterBoth).toEqual([...busy, first, second].map((run) => run.id));
+  });
+
+  test("after a small batch a write is committed on the next macrotask", async () => {
+    const path = join(tempDir(), "wfd.db");
+    const store = closeAfterTest(openSqliteStore({ path }));
+    const reader = otherConnection(path);
+    const [lone, next] = [newRun(), newRun()];
+    await store.createRun(lone);
+    const created = store.createRun(next);
+    const nextTurn = await new Promise<string[]>((resolve) => setImmediate(() => resolve(reader.runIds())));
+    await created;
+    reader.close();
+    expect(nextTurn).toEqual([lone.id, next.id]);
+  });
+
   test("without group commit each write is committed when its call returns", async () => {
     const path = join(tempDir(), "wfd.db");
     const store = closeAfterTest(openSqliteStore({ path, groupCommit: false }));
