@@ -7,7 +7,7 @@
  *   bun run bench throughput         only some parts, JSON only: throughput latency memory startup
  *   bun run bench micro              the in-process micro benchmarks (store, run service, workflow loading)
  *
- * BENCH_SECONDS (default 10) sets each load run, BENCH_WARMUP_SECONDS (2) the warm-up before it,
+ * BENCH_SECONDS (default 10) sets each load run, BENCH_WARMUP_SECONDS (5) the warm-up before it,
  * BENCH_ROUNDS (3) the rounds of ceiling-then-wfd pairs, BENCH_BINARY another build to measure
  * instead of building dist/wfd.
  */
