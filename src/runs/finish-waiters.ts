@@ -1,4 +1,8 @@
-import type { Run } from "../core/run.ts";
+import { FINISHED_RUN_STATUSES, type Run } from "../core/run.ts";
+import type { RunEvents } from "../core/runs.ts";
+import type { Clock } from "../lib/clock.ts";
+import type { TypedEmitter } from "../lib/emitter.ts";
+import { within } from "../lib/within.ts";
 
 type Waiter = (run: Run) => void;
 
@@ -39,5 +43,51 @@ export class FinishWaiters {
   /** Runs someone is waiting for (for tests and leak checks). */
   get size(): number {
     return this.waiting.size;
+  }
+}
+
+/**
+ * Which runs are unfinished here (queued or executing in this process), and the callers waiting
+ * for runs to finish. Waiting for a run known to be unfinished needs no read of the store.
+ */
+export class RunFinishes {
+  private readonly unfinished = new Set<string>();
+  private readonly waiters = new FinishWaiters();
+
+  constructor(
+    private readonly events: TypedEmitter<RunEvents>,
+    private readonly clock: Clock,
+    private readonly read: (runId: string) => Promise<Run>,
+  ) {}
+
+  /** A run queued here: it is unfinished until announced or forgotten. */
+  expect(runId: string): void {
+    this.unfinished.add(runId);
+  }
+
+  /** The run is no longer handled here (its execution ended or never began). */
+  forget(runId: string): void {
+    this.unfinished.delete(runId);
+  }
+
+  /** Emits run:finished; a waiter that looks from now on reads the run instead of waiting. */
+  announce(run: Run): void {
+    this.unfinished.delete(run.id);
+    this.waiters.settle(run);
+    this.events.emit("run:finished", run);
+  }
+
+  /** The run once it is finished, or null when `timeoutMs` passes or `signal` aborts first. */
+  async wait(runId: string, timeoutMs: number | null, signal?: AbortSignal): Promise<Run | null> {
+    const { finished, stop } = this.waiters.wait(runId);
+    try {
+      if (!this.unfinished.has(runId)) {
+        const current = await this.read(runId);
+        if (FINISHED_RUN_STATUSES.includes(current.status)) return current;
+      }
+      return await within(finished, this.clock, timeoutMs, signal);
+    } finally {
+      stop();
+    }
   }
 }

@@ -8,11 +8,11 @@ import { TypedEmitter } from "../lib/emitter.ts";
 import { InFlight } from "../lib/in-flight.ts";
 import { type Logger, silentLogger } from "../lib/logger.ts";
 import { repeatEvery } from "../lib/loop.ts";
-import { within } from "../lib/within.ts";
 import { CheckpointObserver } from "./checkpoint.ts";
 import { RunClaims } from "./claims.ts";
 import { type PreparedRun, prepareRun, responseOf } from "./create.ts";
-import { FinishWaiters } from "./finish-waiters.ts";
+import { ExecutingRuns } from "./executing.ts";
+import { RunFinishes } from "./finish-waiters.ts";
 import { processOwnerId } from "./owner.ts";
 import { announceExecutedRun, createExecutedRun } from "./pure-run.ts";
 import { RunQueue } from "./queue.ts";
@@ -35,12 +35,6 @@ export interface RunServiceOptions {
   notifyEvents?: boolean;
 }
 
-interface ActiveRun {
-  controller: AbortController;
-  observer: CheckpointObserver;
-  done: Promise<void>;
-}
-
 const CANCELLED = "cancelled";
 
 /**
@@ -54,13 +48,11 @@ export class RunService {
   private readonly logger: Logger;
   private readonly leaseMs: number;
   private readonly queue: RunQueue;
-  private readonly active = new Map<string, ActiveRun>();
+  private readonly executing = new ExecutingRuns();
   /** Runs created here and not yet started: execute() need not read them back. */
   private readonly created = new Map<string, Run>();
   private readonly claims: RunClaims;
-  /** Runs queued or executing here, until just before their run:finished. */
-  private readonly unfinished = new Set<string>();
-  private readonly waiters = new FinishWaiters();
+  private readonly finishes: RunFinishes;
   /** Every execute() and run executed at creation under way, including those not yet in `active`. */
   private readonly executions = new InFlight();
   private dispatching = false;
@@ -81,6 +73,7 @@ export class RunService {
       leaseMs: this.leaseMs,
       concurrency: options.concurrency,
     });
+    this.finishes = new RunFinishes(this.events, this.clock, (runId) => this.get(runId));
   }
 
   /** Runs waiting for a slot in this process. */
@@ -90,7 +83,7 @@ export class RunService {
 
   /** Runs executing in this process. */
   get runningCount(): number {
-    return this.active.size;
+    return this.executing.size;
   }
 
   /** Recovers pending and interrupted runs, then dispatches runs as they are created. */
@@ -130,17 +123,13 @@ export class RunService {
     ]);
     graceOver.abort();
     if (finished) return;
-    for (const [runId, run] of this.active) {
-      this.logger.warn("run interrupted by shutdown; it resumes at the next start", { runId });
-      run.observer.detach();
-      run.controller.abort(new Error("wfd is shutting down"));
-    }
+    this.executing.interruptAll(this.logger);
     await this.inFlight();
   }
 
-  /** Settles when every execution here is done; those not yet active return before claiming. */
+  /** Settles when every execution here is done; those not yet executing return before claiming. */
   private inFlight(): Promise<unknown> {
-    return Promise.all([this.executions.settled(), ...[...this.active.values()].map((run) => run.done)]);
+    return Promise.all([this.executions.settled(), this.executing.ended()]);
   }
 
   /**
@@ -173,7 +162,7 @@ export class RunService {
       const result = await this.executions.track(creation);
       if (result.outcome === "created") {
         announceExecutedRun(this.events, result.run);
-        this.announceFinished(result.run);
+        this.finishes.announce(result.run);
       }
       return responseOf(result, request.idempotencyKey);
     }
@@ -198,7 +187,7 @@ export class RunService {
   private enqueueCreated(run: Run, workflowLimit: number | undefined): void {
     this.events.emit("run:created", run);
     this.created.set(run.id, run);
-    this.unfinished.add(run.id);
+    this.finishes.expect(run.id);
     this.queueRun(run, workflowLimit);
     this.pump();
   }
@@ -216,12 +205,7 @@ export class RunService {
     if (FINISHED_RUN_STATUSES.includes(run.status)) {
       throw new WfdError("INVALID_STATUS", `Run is already ${run.status} and cannot be cancelled`);
     }
-    const active = this.active.get(runId);
-    if (active) {
-      active.controller.abort(CANCELLED);
-      await active.done;
-      return this.get(runId);
-    }
+    if (await this.executing.abort(runId, CANCELLED)) return this.get(runId);
     this.queue.remove(runId);
     this.created.delete(runId);
     this.claims.forget(runId);
@@ -232,23 +216,13 @@ export class RunService {
       completedAt: isoTime(this.clock.now()),
     });
     const cancelled = await this.get(runId);
-    this.announceFinished(cancelled);
+    this.finishes.announce(cancelled);
     return cancelled;
   }
 
   /** Resolves with the run once it is finished, or null when `timeoutMs` passes or `signal` aborts first. */
-  async waitForFinish(runId: string, timeoutMs: number | null, signal?: AbortSignal): Promise<Run | null> {
-    const { finished, stop } = this.waiters.wait(runId);
-    try {
-      // Queued or executing here means not finished: only other runs need a read.
-      if (!this.unfinished.has(runId)) {
-        const current = await this.get(runId);
-        if (FINISHED_RUN_STATUSES.includes(current.status)) return current;
-      }
-      return await within(finished, this.clock, timeoutMs, signal);
-    } finally {
-      stop();
-    }
+  waitForFinish(runId: string, timeoutMs: number | null, signal?: AbortSignal): Promise<Run | null> {
+    return this.finishes.wait(runId, timeoutMs, signal);
   }
 
   /**
@@ -257,7 +231,7 @@ export class RunService {
    */
   async runInline(runId: string, observer: Partial<RunObserver>, signal: AbortSignal): Promise<Run> {
     this.queue.remove(runId);
-    const onAbort = () => this.active.get(runId)?.controller.abort(CANCELLED);
+    const onAbort = () => void this.executing.abort(runId, CANCELLED);
     signal.addEventListener("abort", onAbort, { once: true });
     try {
       await this.execute(runId, observer);
@@ -302,7 +276,7 @@ export class RunService {
     try {
       await this.executeNow(runId, extra);
     } finally {
-      this.unfinished.delete(runId);
+      this.finishes.forget(runId);
     }
   }
 
@@ -322,41 +296,19 @@ export class RunService {
     if (run.status === "running" && version.definition.onRestart === "fail") {
       return this.finishEarly(run, "INTERRUPTED", "Run was interrupted by a restart (onRestart: fail)");
     }
-    const controller = new AbortController();
     const observer = new CheckpointObserver(runId, store, this.events, this.logger, run.steps);
     if (extra) observer.also(extra);
-    let markDone = () => {};
-    const done = new Promise<void>((resolve) => {
-      markDone = resolve;
+    const parts = {
+      executor,
+      finish: (end: RunFinish) => this.finish(runId, end),
+      read: () => this.get(runId),
+    };
+    await this.executing.track(runId, observer, async (signal) => {
+      this.events.emit("run:started", { runId, workflowId: run.workflowId });
+      const startedAt = run.startedAt ?? claimedAt;
+      const finished = await executeClaimedRun(parts, { run, version, startedAt, observer, signal });
+      if (finished) this.finishes.announce(finished);
     });
-    this.active.set(runId, { controller, observer, done });
-    this.events.emit("run:started", { runId, workflowId: run.workflowId });
-    try {
-      const claimed = {
-        run,
-        version,
-        startedAt: run.startedAt ?? claimedAt,
-        observer,
-        signal: controller.signal,
-      };
-      const parts = {
-        executor,
-        finish: (end: RunFinish) => this.finish(runId, end),
-        read: () => this.get(runId),
-      };
-      const finished = await executeClaimedRun(parts, claimed);
-      if (finished) this.announceFinished(finished);
-    } finally {
-      this.active.delete(runId);
-      markDone();
-    }
-  }
-
-  /** Emits run:finished; a waiter that looks from now on reads the run instead of waiting. */
-  private announceFinished(run: Run): void {
-    this.unfinished.delete(run.id);
-    this.waiters.settle(run);
-    this.events.emit("run:finished", run);
   }
 
   private finish(runId: string, finish: RunFinish): Promise<boolean> {
@@ -370,6 +322,6 @@ export class RunService {
       error: { code, message },
       completedAt: isoTime(this.clock.now()),
     });
-    this.announceFinished(await this.get(run.id));
+    this.finishes.announce(await this.get(run.id));
   }
 }
