@@ -1,13 +1,13 @@
-import { readFile } from "node:fs/promises";
-import { isAbsolute, join, posix, relative, resolve, sep } from "node:path";
+import { isAbsolute, posix, relative, resolve, sep } from "node:path";
 import { isoTime } from "../core/run.ts";
-import type { CheckedFileRecord, RunStore, StoredVersion } from "../core/store.ts";
+import type { RunStore, StoredVersion } from "../core/store.ts";
 import { formatProblem, type WorkflowProblem, type WorkflowVersion } from "../core/workflow.ts";
 import { type Clock, systemClock } from "../lib/clock.ts";
 import { TypedEmitter } from "../lib/emitter.ts";
 import { type Logger, silentLogger } from "../lib/logger.ts";
-import { isGone, listWorkflowFiles, mapConcurrently, readErrorReason } from "./files.ts";
-import { type ParseResult, parseWorkflowFile, VALIDATOR, versionIdOf } from "./parse.ts";
+import { type FileRead, WorkflowFileReader } from "./file-reader.ts";
+import { listWorkflowFiles, mapConcurrently } from "./files.ts";
+import { type ParseResult, VALIDATOR } from "./parse.ts";
 
 /** A workflow that accepts new runs: the last good version of the file that defines it. */
 export interface RegistryEntry {
@@ -38,9 +38,6 @@ export type RegistryOptions = {
   validator?: string;
 };
 
-/** A file as read: parsed, or `stored` when the validator passed these exact bytes before. */
-type FileRead = ParseResult & { stored?: StoredVersion };
-
 /** What the registry knows about one file it has seen. */
 interface FileState {
   /** The workflow id this file provides now (it is the entry's `file`). */
@@ -67,7 +64,7 @@ export class WorkflowRegistry {
   private readonly store: RunStore;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly validator: string;
+  private readonly reader: WorkflowFileReader;
   private readonly entries = new Map<string, RegistryEntry>();
   private readonly files = new Map<string, FileState>();
   private tail: Promise<unknown> = Promise.resolve();
@@ -82,7 +79,7 @@ export class WorkflowRegistry {
     this.store = options.store;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
-    this.validator = options.validator ?? VALIDATOR;
+    this.reader = new WorkflowFileReader(this.dir, this.store, options.validator ?? VALIDATOR, this.logger);
   }
 
   /**
@@ -97,8 +94,10 @@ export class WorkflowRegistry {
     return this.serial(async () => {
       this.loading = true;
       const present = await listWorkflowFiles(this.dir);
-      const checked = await this.checkedFiles();
-      const reads = await mapConcurrently(present, READ_BATCH, (file) => this.read(file, checked.get(file)));
+      const checked = await this.reader.checkedFiles();
+      const reads = await mapConcurrently(present, READ_BATCH, (file) =>
+        this.reader.read(file, checked.get(file)),
+      );
       try {
         for (const { version } of this.entries.values()) this.known.set(versionKey(version), version);
         for (const read of reads) if (read?.stored) this.known.set(versionKey(read.stored), read.stored);
@@ -110,7 +109,7 @@ export class WorkflowRegistry {
       } finally {
         this.known.clear();
       }
-      await this.recordCheckedFiles(present, reads, checked);
+      await this.reader.recordCheckedFiles(present, reads, checked);
       this.loaded = true;
       const problems = [...this.files.entries()].sort(byKey).flatMap(([, state]) => state.problems);
       return { problems };
@@ -125,7 +124,7 @@ export class WorkflowRegistry {
   async refreshFile(file: string): Promise<void> {
     const relativeFile = this.toRelative(file);
     return this.serial(async () => {
-      if (this.loading) await this.apply(relativeFile, await this.read(relativeFile));
+      if (this.loading) await this.apply(relativeFile, await this.reader.read(relativeFile));
     });
   }
 
@@ -183,67 +182,6 @@ export class WorkflowRegistry {
       throw new Error(`"${file}" is not a file inside the workflows directory ${this.dir}`);
     }
     return normalized;
-  }
-
-  /**
-   * Reads and parses a file; null when it no longer exists. `checked` is the stored version of the
-   * content the validator last passed in this file: when the bytes are the same, it is the result.
-   */
-  private async read(file: string, checked?: StoredVersion): Promise<FileRead | null> {
-    let content: Uint8Array;
-    try {
-      content = await readFile(join(this.dir, file));
-    } catch (error) {
-      if (isGone(error)) return null;
-      return {
-        problems: [{ file, line: 1, col: 1, message: `cannot read file: ${readErrorReason(error)}` }],
-      };
-    }
-    if (checked && checked.versionId === versionIdOf(content)) {
-      const { workflowId, versionId, definition, source } = checked;
-      return { version: { workflowId, versionId, definition, source }, problems: [], stored: checked };
-    }
-    return parseWorkflowFile(file, content);
-  }
-
-  /** The files the validator passed before, with their stored versions; none when the store fails. */
-  private async checkedFiles(): Promise<Map<string, StoredVersion>> {
-    try {
-      const files = await this.store.checkedFiles(this.validator);
-      return new Map(files.map(({ file, version }) => [file, version]));
-    } catch (error) {
-      this.logger.warn("cannot read the checked workflow files; validating every file", {
-        error: errorMessage(error),
-      });
-      return new Map();
-    }
-  }
-
-  /**
-   * Records the valid files checked by this load (so the next start skips them) and forgets the
-   * records of files that are gone or invalid now. Only an optimisation: a failure is logged.
-   */
-  private async recordCheckedFiles(
-    present: string[],
-    reads: (FileRead | null)[],
-    checked: Map<string, StoredVersion>,
-  ): Promise<void> {
-    const valid = new Set<string>();
-    const fresh: CheckedFileRecord[] = [];
-    present.forEach((file, index) => {
-      const read = reads[index];
-      if (!read?.version) return;
-      valid.add(file);
-      if (!read.stored)
-        fresh.push({ file, workflowId: read.version.workflowId, versionId: read.version.versionId });
-    });
-    const forget = [...checked.keys()].filter((file) => !valid.has(file));
-    if (fresh.length === 0 && forget.length === 0) return;
-    try {
-      await this.store.recordCheckedFiles(this.validator, fresh, forget);
-    } catch (error) {
-      this.logger.warn("cannot record the checked workflow files", { error: errorMessage(error) });
-    }
   }
 
   /**
@@ -375,10 +313,6 @@ function idLine(source: string): number {
 /** Identifies a version across workflows (the same bytes can be a version of two ids). */
 function versionKey(version: WorkflowVersion): string {
   return `${version.workflowId}\u0000${version.versionId}`;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function byKey<T>([a]: [string, T], [b]: [string, T]): number {
