@@ -36,7 +36,8 @@ export interface Row {
 
 const n = (value: number) => Math.round(value).toLocaleString("en-US");
 const ms = (value: number) => `${Number(value.toFixed(1))} ms`;
-const cpu = (figure: Throughput) => `${n(figure.cpuMicrosPerRequest)} µs CPU each`;
+const cpu = (figure: Throughput) =>
+  `${n(figure.cpuMicrosPerRequest)} µs CPU each${figure.writesPerCommit === undefined ? "" : `; ${figure.writesPerCommit} writes per commit`}`;
 const ratios = (list: number[]) => `rounds: ${list.map((value) => value.toFixed(2)).join(", ")}`;
 
 /** The rows of the table, with pass/fail for the five targets of issue 7. */

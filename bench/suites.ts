@@ -24,6 +24,7 @@ import {
 import {
   AUTH,
   BENCH_WORKFLOW,
+  commitCounts,
   createProject,
   databaseBytes,
   getJson,
@@ -52,6 +53,8 @@ export interface Throughput {
   errors: number;
   /** The server process's CPU time (all threads, user + system) per counted answer, in µs. */
   cpuMicrosPerRequest: number;
+  /** wfd only: writes per store transaction during the measured run (/metrics). */
+  writesPerCommit?: number;
 }
 
 function throughput(result: LoadResult, cpuUsedMs: number, okCount = result.ok): Throughput {
@@ -73,11 +76,24 @@ function throughput(result: LoadResult, cpuUsedMs: number, okCount = result.ok):
 async function warmThenLoad(
   options: LoadOptions,
   pid: number,
+  beforeMeasured: () => Promise<void> = async () => {},
 ): Promise<{ warm: LoadResult; measured: LoadResult; cpuUsedMs: number }> {
   const warm = await load({ ...options, seconds: WARMUP_SECONDS });
+  await beforeMeasured();
   const before = cpuMs(pid);
   const measured = await load(options);
   return { warm, measured, cpuUsedMs: cpuMs(pid) - before };
+}
+
+/** warmThenLoad against wfd, with the writes per store transaction of the measured run. */
+async function warmThenLoadWfd(options: LoadOptions, wfd: Wfd) {
+  let before = { commits: 0, writes: 0 };
+  const run = await warmThenLoad(options, wfd.pid, async () => {
+    before = await commitCounts(wfd.url);
+  });
+  const after = await commitCounts(wfd.url);
+  const writesPerCommit = (after.writes - before.writes) / Math.max(1, after.commits - before.commits);
+  return { ...run, writesPerCommit: Math.round(writesPerCommit * 10) / 10 };
 }
 
 function runUrl(wfd: Wfd): string {
@@ -90,11 +106,12 @@ export async function measureAccepting() {
   const wfd = await startWfd(project);
   try {
     const options = { url: runUrl(wfd), connections: CONNECTIONS, headers: AUTH, body: ACCEPT_BODY };
-    const { warm, measured, cpuUsedMs } = await warmThenLoad(options, wfd.pid);
+    const { warm, measured, cpuUsedMs, writesPerCommit } = await warmThenLoadWfd(options, wfd);
     await wfd.stop();
     const stored = readStoredRuns(project.dbPath).runs;
     const answered2xx = warm.ok + measured.ok;
-    return { ...throughput(measured, cpuUsedMs), answered2xx, stored, allStored: stored >= answered2xx };
+    const figure = { ...throughput(measured, cpuUsedMs), writesPerCommit };
+    return { ...figure, answered2xx, stored, allStored: stored >= answered2xx };
   } finally {
     await wfd.stop();
     project.remove();
@@ -107,8 +124,8 @@ export async function measureCompleted(): Promise<Throughput> {
   const wfd = await startWfd(project);
   try {
     const options = { url: runUrl(wfd), connections: CONNECTIONS, headers: AUTH, body: WAIT_BODY };
-    const { measured, cpuUsedMs } = await warmThenLoad(options, wfd.pid);
-    return throughput(measured, cpuUsedMs, measured.statusCodes["200"] ?? 0);
+    const { measured, cpuUsedMs, writesPerCommit } = await warmThenLoadWfd(options, wfd);
+    return { ...throughput(measured, cpuUsedMs, measured.statusCodes["200"] ?? 0), writesPerCommit };
   } finally {
     await wfd.stop();
     project.remove();

@@ -131,6 +131,13 @@ export async function startWfd(project: Project): Promise<Wfd> {
   return { child, url, pid: child.pid, readyMs, stop: () => stopProcess(child) };
 }
 
+/** The daemon's group-commit counters from GET /metrics: transactions and the writes they held. */
+export async function commitCounts(url: string): Promise<{ commits: number; writes: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const counter = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+  return { commits: counter("wfd_store_commits_total"), writes: counter("wfd_store_commit_writes_total") };
+}
+
 /** Stored-run figures read from a stopped daemon's database, opened read-only. */
 export interface StoredRuns {
   runs: number;

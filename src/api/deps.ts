@@ -31,7 +31,7 @@ export interface RunsApi {
 /** The part of the store the API reads directly. */
 export type RunsReadApi = Pick<
   RunStore,
-  "listRuns" | "getLogs" | "listVersions" | "workflowStats" | "countRunsByStatus"
+  "listRuns" | "getLogs" | "listVersions" | "workflowStats" | "countRunsByStatus" | "commitStats"
 >;
 
 /** The part of the workflow registry the API uses. */

@@ -87,6 +87,15 @@ export class Metrics {
     lines.push(`wfd_run_duration_seconds_count ${this.durationCount}`);
     lines.push("# HELP wfd_runs_pending Runs waiting to start.", "# TYPE wfd_runs_pending gauge");
     lines.push(`wfd_runs_pending ${await store.countRunsByStatus("pending")}`);
+    const { commits, writes } = store.commitStats();
+    lines.push(
+      "# HELP wfd_store_commits_total Store transactions committed (each one fsync), counting those that stored something.",
+      "# TYPE wfd_store_commits_total counter",
+      `wfd_store_commits_total ${commits}`,
+      "# HELP wfd_store_commit_writes_total Writes those transactions held (group commit: writes per commit = this / commits).",
+      "# TYPE wfd_store_commit_writes_total counter",
+      `wfd_store_commit_writes_total ${writes}`,
+    );
     lines.push(
       "# HELP wfd_http_requests_total HTTP requests by route and status.",
       "# TYPE wfd_http_requests_total counter",

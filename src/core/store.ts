@@ -195,5 +195,13 @@ export interface RunStore {
   /** Deletes idempotency keys that expired before `now`. */
   pruneIdempotency(now: string): Promise<number>;
   checkpoint(): Promise<void>;
+  /** How writes were grouped since the store opened (group commit), for /metrics and benchmarks. */
+  commitStats(): CommitStats;
   close(): Promise<void>;
+}
+
+/** Transactions that stored something, and the writes they held. */
+export interface CommitStats {
+  commits: number;
+  writes: number;
 }

@@ -1,4 +1,5 @@
 import type { Database, Statement } from "bun:sqlite";
+import type { CommitStats } from "../core/store.ts";
 
 interface Job {
   operation: () => unknown;
@@ -26,6 +27,7 @@ export class CommitQueue {
   private pending: Job[] = [];
   private scheduled: ReturnType<typeof setImmediate> | null = null;
   private lastBatchSize = 0;
+  private readonly counts: CommitStats = { commits: 0, writes: 0 };
   private readonly begin: Statement;
   private readonly commit: Statement;
   private readonly rollback: Statement;
@@ -70,6 +72,11 @@ export class CommitQueue {
     });
   }
 
+  /** Transactions committed so far that held at least one write, and those writes. */
+  get stats(): CommitStats {
+    return { ...this.counts };
+  }
+
   /** Commits everything queued now, synchronously. */
   flush(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
@@ -86,6 +93,7 @@ export class CommitQueue {
       this.begin.run();
       const value = operation();
       this.commit.run();
+      this.counted(1);
       return Promise.resolve(value);
     } catch (error) {
       this.rollbackIfOpen();
@@ -103,11 +111,18 @@ export class CommitQueue {
       for (const job of batch) job.reject(error);
       return;
     }
+    this.counted(outcomes.filter((outcome) => outcome.ok).length);
     batch.forEach((job, index) => {
       const outcome = outcomes[index] as Outcome;
       if (outcome.ok) job.resolve(outcome.value);
       else job.reject(outcome.error);
     });
+  }
+
+  private counted(writes: number): void {
+    if (writes === 0) return;
+    this.counts.commits++;
+    this.counts.writes += writes;
   }
 
   /**

@@ -10,6 +10,7 @@ import {
 import type {
   CheckedFile,
   CheckedFileRecord,
+  CommitStats,
   CreateRunResult,
   NewRun,
   RunCreationClaims,
@@ -282,6 +283,10 @@ export class SqliteStore implements RunStore {
     // A checkpoint cannot run inside a transaction: commit what is queued first.
     this.queue.flush();
     statements.walCheckpoint.run();
+  }
+
+  commitStats(): CommitStats {
+    return this.queue.stats;
   }
 
   async close(): Promise<void> {

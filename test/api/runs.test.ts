@@ -210,5 +210,9 @@ describe("metrics", () => {
       /wfd_http_requests_total\{route="\/api\/v1\/workflows\/:id\/run",status="202"\} \d+/,
     );
     expect(text).toMatch(/wfd_http_requests_total\{route="unmatched",status="404"\} \d+/);
+    const commits = Number(/^wfd_store_commits_total (\d+)$/m.exec(text)?.[1]);
+    const writes = Number(/^wfd_store_commit_writes_total (\d+)$/m.exec(text)?.[1]);
+    expect(commits).toBeGreaterThan(0);
+    expect(writes).toBeGreaterThanOrEqual(commits);
   });
 });

@@ -70,6 +70,19 @@ describe("group commit", () => {
     expect(nextTurn).toEqual([lone.id, next.id]);
   });
 
+  test("commitStats counts the transactions that stored something and the writes they held", async () => {
+    const store = openTempStore();
+    await Promise.all(Array.from({ length: 10 }, () => store.createRun(newRun())));
+    expect(store.commitStats()).toEqual({ commits: 1, writes: 10 });
+    const existing = newRun();
+    await store.createRun(existing);
+    await expect(store.createRun(existing)).rejects.toThrow("already exists");
+    expect(store.commitStats()).toEqual({ commits: 2, writes: 11 });
+    const results = await Promise.allSettled([store.createRun(existing), store.createRun(newRun())]);
+    expect(results.map((result) => result.status)).toEqual(["rejected", "fulfilled"]);
+    expect(store.commitStats()).toEqual({ commits: 3, writes: 12 });
+  });
+
   test("without group commit each write is committed when its call returns", async () => {
     const path = join(tempDir(), "wfd.db");
     const store = closeAfterTest(openSqliteStore({ path, groupCommit: false }));
@@ -79,6 +92,8 @@ describe("group commit", () => {
     expect(reader.runIds()).toEqual([run.id]);
     await pending;
     reader.close();
+    await store.createRun(newRun());
+    expect(store.commitStats()).toEqual({ commits: 2, writes: 2 });
   });
 
   test("a failing operation is rejected alone; the rest of its batch commits", async () => {
