@@ -53,7 +53,7 @@ export class RunService {
   private readonly created = new Map<string, Run>();
   private readonly claims: RunClaims;
   private readonly finishes: RunFinishes;
-  /** Every execute() and run executed at creation under way, including those not yet in `active`. */
+  /** Every execute() and run executed at creation under way, including those not yet executing. */
   private readonly executions = new InFlight();
   private dispatching = false;
   private stopping = false;
