@@ -2,6 +2,7 @@ import type { EngineServices, RunObserver, StepExecutor } from "../core/engine.t
 import { isoTime, type RunError, type StepRecord, type StepStatus } from "../core/run.ts";
 import type { Step } from "../core/workflow.ts";
 import { formatDuration } from "../lib/duration.ts";
+import { messageOf } from "../lib/message.ts";
 import type { TemplateContext } from "../template/index.ts";
 import {
   type AttemptFailure,
@@ -61,7 +62,7 @@ export async function runStep(
   try {
     config = renderConfig(scope, prepared);
   } catch (error) {
-    return finishFailed(scope, record, { code: "TEMPLATE_ERROR", message: errorMessage(error) });
+    return finishFailed(scope, record, { code: "TEMPLATE_ERROR", message: messageOf(error) });
   }
   const executor = scope.registry.get(step.type);
   if (!executor) {
@@ -159,7 +160,7 @@ function evaluateCondition(scope: RunScope, prepared: PreparedStep): boolean | R
   try {
     return prepared.condition(scope.context);
   } catch (error) {
-    return { code: "TEMPLATE_ERROR", message: `"if" of step "${prepared.step.id}": ${errorMessage(error)}` };
+    return { code: "TEMPLATE_ERROR", message: `"if" of step "${prepared.step.id}": ${messageOf(error)}` };
   }
 }
 
@@ -211,8 +212,4 @@ function log(
 ): void {
   const ts = isoTime(scope.services.clock.now());
   scope.observer.log({ ts, stepId, stream, line: scope.mask(line) });
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -2,6 +2,7 @@ import { WfdError } from "../core/errors.ts";
 import type { LogLine, Run, RunError, RunStatus, RunTrigger, StepRecord, StepStatus } from "../core/run.ts";
 import type { StoredVersion } from "../core/store.ts";
 import type { Workflow } from "../core/workflow.ts";
+import { messageOf } from "../lib/message.ts";
 
 /** A row of `runs` as selected by RUN_COLUMNS. */
 export type RunRow = {
@@ -175,11 +176,6 @@ export function decodeCursor(cursor: string): number {
     ]);
   }
   return Number(digits);
-}
-
-/** The message of anything thrown. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The extended result code of a SQLite error (e.g. SQLITE_CONSTRAINT_UNIQUE), if it is one. */

@@ -1,7 +1,7 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { messageOf } from "./codec.ts";
+import { messageOf } from "../lib/message.ts";
 import { applyMigrations, MIGRATIONS, type Migration } from "./migrations.ts";
 
 /** Accepted values of SQLite's `synchronous` PRAGMA. */

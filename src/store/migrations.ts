@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import { messageOf } from "./codec.ts";
+import { messageOf } from "../lib/message.ts";
 
 /** One schema change. Versions start at 1 and have no gaps; `PRAGMA user_version` holds the last applied. */
 export interface Migration {

@@ -2,7 +2,8 @@ import type { Database, Statement } from "bun:sqlite";
 import { WfdError } from "../core/errors.ts";
 import { RUN_STATUSES } from "../core/run.ts";
 import type { RunListFilter } from "../core/store.ts";
-import { decodeCursor, encodeCursor, isoParam, messageOf, RUN_COLUMNS, type RunRow } from "./codec.ts";
+import { messageOf } from "../lib/message.ts";
+import { decodeCursor, encodeCursor, isoParam, RUN_COLUMNS, type RunRow } from "./codec.ts";
 
 type Bindings = Record<string, string | number>;
 

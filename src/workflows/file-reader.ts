@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CheckedFileRecord, RunStore, StoredVersion } from "../core/store.ts";
 import type { Logger } from "../lib/logger.ts";
+import { messageOf } from "../lib/message.ts";
 import { isGone, readErrorReason } from "./files.ts";
 import { type ParseResult, parseWorkflowFile, versionIdOf } from "./parse.ts";
 
@@ -50,7 +51,7 @@ export class WorkflowFileReader {
       return new Map(files.map(({ file, version }) => [file, version]));
     } catch (error) {
       this.logger.warn("cannot read the checked workflow files; validating every file", {
-        error: errorMessage(error),
+        error: messageOf(error),
       });
       return new Map();
     }
@@ -80,11 +81,7 @@ export class WorkflowFileReader {
     try {
       await this.store.recordCheckedFiles(this.validator, fresh, forget);
     } catch (error) {
-      this.logger.warn("cannot record the checked workflow files", { error: errorMessage(error) });
+      this.logger.warn("cannot record the checked workflow files", { error: messageOf(error) });
     }
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
