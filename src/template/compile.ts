@@ -2,7 +2,7 @@ import { Output, type Template, TokenKind, toValue, toValueSync } from "liquidjs
 import { findParsedProblems } from "./check.ts";
 import { describeProblem, TemplateError, templateError } from "./errors.ts";
 import { liquid, RenderSession, TextEmitter } from "./liquid.ts";
-import { NOT_PLAIN, plainPathOf, readPlainPath } from "./paths.ts";
+import { NOT_PLAIN, plainOutputOf, readPlainOutput } from "./paths.ts";
 import { isSoundWithoutLiquid } from "./quick-check.ts";
 import type { CompiledCondition, CompiledValue, TemplateContext } from "./types.ts";
 
@@ -140,13 +140,14 @@ function compileString(source: string, path: string): { node: Node; typed: boole
 
 /**
  * Evaluates the output's value directly: no text rendering, so numbers, objects and null keep their
- * type. A plain path (`{{ steps.a.output.id }}`, the most common template) is read without Liquid's
- * evaluator when the data on the way is plain, with the same result.
+ * type. A plain path (`{{ steps.a.output.id }}`, the most common template), also through math
+ * filters (`{{ input.n | times: 2 }}`), is read without Liquid's evaluator when the data on the way
+ * is plain, with the same result: Liquid's evaluator and its render context cost about 10 µs.
  */
 function typedRenderer(output: Output): Node {
-  const path = plainPathOf(output);
+  const plain = plainOutputOf(output);
   return (session) => {
-    const read = path ? readPlainPath(session.data, path) : NOT_PLAIN;
+    const read = plain ? readPlainOutput(session.data, plain) : NOT_PLAIN;
     const value =
       read !== NOT_PLAIN ? read : toValue(toValueSync(output.value.value(session.newContext(), false)));
     return value === undefined ? null : value;
