@@ -66,7 +66,15 @@ export interface LogLine {
   line: string;
 }
 
+let lastMs = Number.NaN;
+let lastIso = "";
+
 /** Formats epoch milliseconds as ISO 8601 UTC with milliseconds. */
 export function isoTime(ms: number): string {
-  return new Date(ms).toISOString();
+  // A run stamps its creation, start, steps and end mostly within one millisecond: format it once.
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
 }

@@ -1,4 +1,5 @@
 import { WfdError } from "../core/errors.ts";
+import { isoTime } from "../core/run.ts";
 import type { CreateRunRequest, CreateRunResponse, WorkflowCatalog } from "../core/runs.ts";
 import type { CreateRunResult, IdempotencyClaim, NewRun, StoredVersion } from "../core/store.ts";
 import { canonicalJson } from "../lib/canonical-json.ts";
@@ -33,7 +34,7 @@ export function prepareRun(
   if (!checked.ok) {
     throw new WfdError("VALIDATION_ERROR", "Input does not match the workflow's inputSchema", checked.errors);
   }
-  const createdAt = new Date(now).toISOString();
+  const createdAt = isoTime(now);
   const row: NewRun = {
     id: prefixedId("run", now),
     workflowId: version.workflowId,

@@ -92,8 +92,7 @@ const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  */
 export function isoParam(value: string, field: string): string {
   // Already in the one form (what isoTime produces): no Date round trip on the hot path.
-  if (typeof value === "string" && CANONICAL_TIME.test(value) && !Number.isNaN(Date.parse(value)))
-    return value;
+  if (typeof value === "string" && CANONICAL_TIME.test(value) && !Number.isNaN(timeMs(value))) return value;
   const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) throw new Error(`${field}: not a valid ISO 8601 timestamp: ${JSON.stringify(value)}`);
   return new Date(ms).toISOString();
@@ -142,7 +141,19 @@ export function runFromRow(row: RunRow, steps: StepRecord[]): Run {
 
 function durationMs(startedAt: string | null, completedAt: string | null): number | null {
   if (startedAt === null || completedAt === null) return null;
-  return Date.parse(completedAt) - Date.parse(startedAt);
+  return timeMs(completedAt) - timeMs(startedAt);
+}
+
+let lastParsed = "";
+let lastParsedMs = Number.NaN;
+
+/** Date.parse, remembering the last string: a run's timestamps repeat within one millisecond. */
+function timeMs(value: string): number {
+  if (value !== lastParsed) {
+    lastParsedMs = Date.parse(value);
+    lastParsed = value;
+  }
+  return lastParsedMs;
 }
 
 /** Converts a log row to a log line with its sequence number. */

@@ -11,6 +11,7 @@ test("secrets are masked wherever they appear, short values are left alone", () 
 
 test("sha256 and constant-time comparison", () => {
   expect(sha256Hex("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  expect(sha256Hex(new TextEncoder().encode("abc"))).toBe(sha256Hex("abc"));
   expect(constantTimeEqual("same", "same")).toBe(true);
   expect(constantTimeEqual("same", "sane")).toBe(false);
   expect(constantTimeEqual("short", "longer")).toBe(false);
