@@ -172,6 +172,34 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: "leaner run writes: steps keyed by (run, step) alone, no completed_at index",
+    sql: `
+      -- Without a rowid the primary key is the table: one B-tree write per step instead of two.
+      CREATE TABLE run_steps_keyed (
+        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        step_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        name TEXT,
+        type TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (${STEP_STATUS_CHECK}),
+        attempts INTEGER NOT NULL,
+        started_at TEXT,
+        completed_at TEXT,
+        output TEXT,
+        error TEXT,
+        PRIMARY KEY (run_id, step_id)
+      ) WITHOUT ROWID;
+      INSERT INTO run_steps_keyed
+        SELECT run_id, step_id, position, name, type, status, attempts, started_at, completed_at, output, error
+        FROM run_steps;
+      DROP TABLE run_steps;
+      ALTER TABLE run_steps_keyed RENAME TO run_steps;
+      -- Pruning finds old runs through runs_created_at: a run completed before a time was created before it.
+      DROP INDEX runs_completed_at;
+    `,
+  },
 ];
 
 function schemaVersion(db: Database): number {

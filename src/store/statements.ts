@@ -147,8 +147,10 @@ export function prepareStatements(db: Database) {
        WHERE id = $id AND status NOT IN ${FINISHED}
        RETURNING webhook_url`,
     ),
+    // `+status` keeps the planner off runs_status_seq, which would visit every finished run: a run
+    // completed before $before was created before it, so runs_created_at finds the candidates.
     pruneRuns: db.prepare<never, { before: string }>(
-      `DELETE FROM runs WHERE status IN ${FINISHED} AND completed_at < $before`,
+      `DELETE FROM runs WHERE +status IN ${FINISHED} AND created_at < $before AND completed_at < $before`,
     ),
 
     // A step keeps the position it got when first saved: the order steps started in. Steps are

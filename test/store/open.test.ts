@@ -105,6 +105,63 @@ describe("opening and migrations", () => {
   });
 });
 
+describe("migration 4: steps keyed by (run, step), no completed_at index", () => {
+  const T = "2026-01-15T10:00:00.000Z";
+  const LATER = "2026-03-01T00:00:00.000Z";
+
+  /** A database at schema version 3 holding one finished run with two steps, stored out of order. */
+  function databaseAtVersion3(path: string): void {
+    const db = new Database(path, { create: true, strict: true });
+    applyMigrations(db, MIGRATIONS.slice(0, 3));
+    db.run(
+      `INSERT INTO runs (id, workflow_id, workflow_version, version_id, status, output, trigger, created_at,
+         started_at, completed_at) VALUES ('run_old', 'wf', 1, 'sha256:v', 'completed', '{"ok":true}',
+         '{"type":"api"}', ?1, ?1, ?1)`,
+      [T],
+    );
+    const step = db.prepare(
+      `INSERT INTO run_steps (run_id, step_id, position, type, status, attempts, started_at, completed_at, output)
+       VALUES ('run_old', ?1, ?2, 'transform', 'completed', 1, ?3, ?3, ?4)`,
+    );
+    step.run("zeta", 0, T, '{"n":1}');
+    step.run("alpha", 1, T, '{"n":2}');
+    db.close();
+  }
+
+  function schemaSql(path: string, name: string): string {
+    const db = new Database(path, { readonly: true });
+    try {
+      return (
+        db.query<{ sql: string }, [string]>("SELECT sql FROM sqlite_master WHERE name = ?").get(name)?.sql ??
+        ""
+      );
+    } finally {
+      db.close();
+    }
+  }
+
+  test("keeps every step of an existing database in its order, and pruning still removes them", async () => {
+    const path = join(tempDir(), "wfd.db");
+    databaseAtVersion3(path);
+    const store = closeAfterTest(openSqliteStore({ path }));
+    const run = await store.getRun("run_old");
+    expect(run?.steps.map((step) => [step.id, step.output])).toEqual([
+      ["zeta", { n: 1 }],
+      ["alpha", { n: 2 }],
+    ]);
+    expect(schemaSql(path, "run_steps")).toContain("WITHOUT ROWID");
+    expect(schemaSql(path, "runs_completed_at")).toBe("");
+    expect(inspect(path).userVersion).toBe(NEWEST);
+    expect(await store.pruneRuns(T)).toBe(0);
+    expect(await store.pruneRuns(LATER)).toBe(1);
+    expect(await store.getRun("run_old")).toBeNull();
+    const leftSteps = new Database(path, { readonly: true });
+    const count = leftSteps.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM run_steps").get()?.n;
+    leftSteps.close();
+    expect(count).toBe(0);
+  });
+});
+
 describe("applyMigrations", () => {
   const first: Migration = { version: 1, name: "a", sql: "CREATE TABLE a (x INTEGER)" };
   const second: Migration = { version: 2, name: "b", sql: "CREATE TABLE b (y INTEGER)" };
