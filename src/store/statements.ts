@@ -39,6 +39,13 @@ type StatsRow = {
 
 const FINISHED = "('completed', 'failed', 'cancelled')";
 
+/**
+ * Deletes finished runs completed before $before. `+status` keeps the planner off
+ * runs_status_seq, which would visit every finished run: a run completed before $before was
+ * created before it, so runs_created_at finds the candidates.
+ */
+export const PRUNE_RUNS_SQL = `DELETE FROM runs WHERE +status IN ${FINISHED} AND created_at < $before AND completed_at < $before`;
+
 /** Prepares, once per open database, every fixed statement the store runs. */
 export function prepareStatements(db: Database) {
   return {
@@ -147,11 +154,7 @@ export function prepareStatements(db: Database) {
        WHERE id = $id AND status NOT IN ${FINISHED}
        RETURNING webhook_url`,
     ),
-    // `+status` keeps the planner off runs_status_seq, which would visit every finished run: a run
-    // completed before $before was created before it, so runs_created_at finds the candidates.
-    pruneRuns: db.prepare<never, { before: string }>(
-      `DELETE FROM runs WHERE +status IN ${FINISHED} AND created_at < $before AND completed_at < $before`,
-    ),
+    pruneRuns: db.prepare<never, { before: string }>(PRUNE_RUNS_SQL),
 
     // A step keeps the position it got when first saved: the order steps started in. Steps are
     // never deleted but with their run, so positions are 0..n-1 and COUNT(*) is the next one

@@ -1,8 +1,11 @@
+import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
 import type { RunStatus } from "../../src/core/run.ts";
 import type { NewRun, RunListFilter } from "../../src/core/store.ts";
 import { ManualClock } from "../../src/lib/clock.ts";
 import type { SqliteStore } from "../../src/store/index.ts";
+import { applyMigrations } from "../../src/store/migrations.ts";
+import { PRUNE_RUNS_SQL } from "../../src/store/statements.ts";
 import { at, cleanup, idsAt, newRun, nth, openTempStore, T0 } from "./helpers.ts";
 
 afterEach(cleanup);
@@ -211,5 +214,16 @@ describe("pruneRuns", () => {
     expect((await store.createRun(newRun(), key("recent"))).outcome).toBe("replayed");
     expect((await store.getRun(running.id))?.status).toBe("running");
     expect(await store.pruneRuns(at(5_000))).toBe(0);
+  });
+
+  test("finds old runs through runs_created_at instead of visiting every finished run", () => {
+    const db = new Database(":memory:");
+    applyMigrations(db);
+    const plan = db
+      .query<{ detail: string }, []>(`EXPLAIN QUERY PLAN ${PRUNE_RUNS_SQL.replaceAll("$before", "'2026'")}`)
+      .all()
+      .map((row) => row.detail);
+    db.close();
+    expect(plan).toEqual(["SEARCH runs USING INDEX runs_created_at (created_at<?)"]);
   });
 });
