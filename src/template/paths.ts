@@ -87,7 +87,7 @@ function plainArgument(arg: unknown): PlainArgument | undefined {
  */
 export function readPlainOutput(data: unknown, output: PlainOutput): unknown {
   let value = readPlainPath(data, output.path);
-  if (value === NOT_PLAIN || output.filters.length === 0) return value;
+  if (value === NOT_PLAIN) return value;
   for (const filter of output.filters) {
     const args: unknown[] = [value];
     for (const arg of filter.args) {
