@@ -26,10 +26,16 @@ const project = createProject();
 const daemon = new Daemon({ config: loadConfig({ config: project.config }), logger: silentLogger, port: 0 });
 await daemon.start();
 const url = `${daemon.url}/api/v1/workflows/${BENCH_WORKFLOW}/run`;
-const headers = { "x-api-key": KEY, "content-type": "application/json" };
+// With a Content-Length, as HTTP clients send it: the body is then read in one call, not as a stream.
+const headersOf = (body: string) => ({
+  "x-api-key": KEY,
+  "content-type": "application/json",
+  "content-length": String(Buffer.byteLength(body)),
+});
 
 async function measure(kind: Kind, requests: number) {
   const statuses: Record<number, number> = {};
+  const headers = headersOf(BODIES[kind]);
   const cpuBefore = process.cpuUsage();
   const seconds = await timeConcurrently(requests, IN_FLIGHT, async () => {
     const response = await daemon.fetch(new Request(url, { method: "POST", headers, body: BODIES[kind] }));
