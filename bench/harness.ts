@@ -3,6 +3,7 @@
  * autocannon in its own process, RSS and file sizes. Every measurement in bench/ goes through these.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 
@@ -72,11 +73,66 @@ export function rssMb(pid: number): number {
  * /proc/<pid>/stat (clock ticks of 10 ms). Less noisy than throughput on a shared machine: the
  * difference over a load run divided by the requests answered is the CPU cost of one request.
  */
-export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+function cpuMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/** User + system milliseconds of a /proc stat file (a process's, or one thread's). */
+function statCpuMs(path: string): number {
+  const stat = readFileSync(path, "utf8");
   // The fields after the command name, which is in parentheses and may hold spaces.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** A server's CPU counters and the whole machine's, read before and after a load run. */
+export interface CpuSnapshot {
+  processMs: number;
+  mainThreadMs: number;
+  machineBusyTicks: number;
+  machineTicks: number;
+  at: number;
+}
+
+/** What a server and the machine used between a snapshot and now. */
+export interface CpuUse {
+  /** CPU time of the server process, all threads. */
+  processMs: number;
+  /** Share of the wall time the server's main (JavaScript) thread was on a CPU, 0 to 1. */
+  mainThreadBusy: number;
+  /** CPUs the whole machine kept busy on average (load generator and everything else included). */
+  machineBusyCpus: number;
+}
+
+/** Reads the counters that cpuUseSince compares. */
+export function cpuSnapshot(pid: number): CpuSnapshot {
+  // The first line of /proc/stat sums every CPU: user nice system idle iowait irq softirq steal...
+  const ticks =
+    readFileSync("/proc/stat", "utf8").split("\n", 1)[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  const machineTicks = ticks.reduce((sum, value) => sum + value, 0);
+  const idleTicks = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  return {
+    processMs: cpuMs(pid),
+    mainThreadMs: statCpuMs(`/proc/${pid}/task/${pid}/stat`),
+    machineBusyTicks: machineTicks - idleTicks,
+    machineTicks,
+    at: performance.now(),
+  };
+}
+
+/**
+ * The server's and the machine's CPU use since `before`. The main thread's share shows whether one
+ * JavaScript thread is what limits the server; the machine's, whether the cores are.
+ */
+export function cpuUseSince(before: CpuSnapshot, pid: number): CpuUse {
+  const now = cpuSnapshot(pid);
+  const wallMs = Math.max(1, now.at - before.at);
+  const ticks = Math.max(1, now.machineTicks - before.machineTicks);
+  return {
+    processMs: now.processMs - before.processMs,
+    mainThreadBusy: (now.mainThreadMs - before.mainThreadMs) / wallMs,
+    machineBusyCpus: ((now.machineBusyTicks - before.machineBusyTicks) / ticks) * cpus().length,
+  };
 }
 
 /** Size in bytes of `path`, 0 when it does not exist. */

@@ -2,6 +2,7 @@
  * Turns the measurements into the table of figures, ceilings, ratios and targets that
  * `bun run bench` prints (and the README's "Performance" section reproduces).
  */
+import { cpus } from "node:os";
 import type { measureThroughputPairs } from "./rounds.ts";
 import type {
   measureFixedRate,
@@ -36,8 +37,9 @@ export interface Row {
 
 const n = (value: number) => Math.round(value).toLocaleString("en-US");
 const ms = (value: number) => `${Number(value.toFixed(1))} ms`;
+const percent = (share: number) => `${Math.round(share * 100)}%`;
 const cpu = (figure: Throughput) =>
-  `${n(figure.cpuMicrosPerRequest)} µs CPU each${figure.writesPerCommit === undefined ? "" : `; ${figure.writesPerCommit} writes per commit`}`;
+  `${n(figure.cpuMicrosPerRequest)} µs CPU each${figure.writesPerCommit === undefined ? "" : `; ${figure.writesPerCommit} writes per commit`}; main thread busy ${percent(figure.mainThreadBusy)}, machine ${figure.machineBusyCpus.toFixed(2)} of ${cpus().length} CPUs`;
 const ratios = (list: number[]) => `rounds: ${list.map((value) => value.toFixed(2)).join(", ")}`;
 
 /** The rows of the table, with pass/fail for the five targets of issue 7. */

@@ -6,7 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  cpuMs,
+  type CpuUse,
+  cpuSnapshot,
+  cpuUseSince,
   freePort,
   type LoadOptions,
   type LoadResult,
@@ -53,14 +55,20 @@ export interface Throughput {
   errors: number;
   /** The server process's CPU time (all threads, user + system) per counted answer, in µs. */
   cpuMicrosPerRequest: number;
+  /** Share of the measured run the server's main thread was on a CPU (1: it set the pace). */
+  mainThreadBusy: number;
+  /** CPUs the whole machine kept busy on average during the measured run, of os.cpus(). */
+  machineBusyCpus: number;
   /** wfd only: writes per store transaction during the measured run (/metrics). */
   writesPerCommit?: number;
 }
 
-function throughput(result: LoadResult, cpuUsedMs: number, okCount = result.ok): Throughput {
+function throughput(result: LoadResult, cpu: CpuUse, okCount = result.ok): Throughput {
   return {
     perSecond: Math.round(okCount / result.seconds),
-    cpuMicrosPerRequest: okCount > 0 ? Math.round((cpuUsedMs * 1000) / okCount) : 0,
+    cpuMicrosPerRequest: okCount > 0 ? Math.round((cpu.processMs * 1000) / okCount) : 0,
+    mainThreadBusy: Math.round(cpu.mainThreadBusy * 100) / 100,
+    machineBusyCpus: Math.round(cpu.machineBusyCpus * 100) / 100,
     p50: result.p50,
     p99: result.p99,
     ok: okCount,
@@ -71,18 +79,18 @@ function throughput(result: LoadResult, cpuUsedMs: number, okCount = result.ok):
 
 /**
  * A short load run first, so the JIT and SQLite caches are warm; then the measured one, with the
- * CPU time the server process `pid` used during it.
+ * CPU the server process `pid` and the machine used during it.
  */
 async function warmThenLoad(
   options: LoadOptions,
   pid: number,
   beforeMeasured: () => Promise<void> = async () => {},
-): Promise<{ warm: LoadResult; measured: LoadResult; cpuUsedMs: number }> {
+): Promise<{ warm: LoadResult; measured: LoadResult; cpu: CpuUse }> {
   const warm = await load({ ...options, seconds: WARMUP_SECONDS });
   await beforeMeasured();
-  const before = cpuMs(pid);
+  const before = cpuSnapshot(pid);
   const measured = await load(options);
-  return { warm, measured, cpuUsedMs: cpuMs(pid) - before };
+  return { warm, measured, cpu: cpuUseSince(before, pid) };
 }
 
 /** warmThenLoad against wfd, with the writes per store transaction of the measured run. */
@@ -106,11 +114,11 @@ export async function measureAccepting() {
   const wfd = await startWfd(project);
   try {
     const options = { url: runUrl(wfd), connections: CONNECTIONS, headers: AUTH, body: ACCEPT_BODY };
-    const { warm, measured, cpuUsedMs, writesPerCommit } = await warmThenLoadWfd(options, wfd);
+    const { warm, measured, cpu, writesPerCommit } = await warmThenLoadWfd(options, wfd);
     await wfd.stop();
     const stored = readStoredRuns(project.dbPath).runs;
     const answered2xx = warm.ok + measured.ok;
-    const figure = { ...throughput(measured, cpuUsedMs), writesPerCommit };
+    const figure = { ...throughput(measured, cpu), writesPerCommit };
     return { ...figure, answered2xx, stored, allStored: stored >= answered2xx };
   } finally {
     await wfd.stop();
@@ -124,8 +132,8 @@ export async function measureCompleted(): Promise<Throughput> {
   const wfd = await startWfd(project);
   try {
     const options = { url: runUrl(wfd), connections: CONNECTIONS, headers: AUTH, body: WAIT_BODY };
-    const { measured, cpuUsedMs, writesPerCommit } = await warmThenLoadWfd(options, wfd);
-    return { ...throughput(measured, cpuUsedMs, measured.statusCodes["200"] ?? 0), writesPerCommit };
+    const { measured, cpu, writesPerCommit } = await warmThenLoadWfd(options, wfd);
+    return { ...throughput(measured, cpu, measured.statusCodes["200"] ?? 0), writesPerCommit };
   } finally {
     await wfd.stop();
     project.remove();
@@ -187,8 +195,8 @@ export async function measureCeiling(mode: "single" | "group" | "completed"): Pr
     const url = `http://127.0.0.1:${port}`;
     await waitUntilOk(`${url}/readyz`, performance.now(), child);
     const load = { url, connections: CONNECTIONS, body: ACCEPT_BODY };
-    const { measured, cpuUsedMs } = await warmThenLoad(load, child.pid);
-    return throughput(measured, cpuUsedMs);
+    const { measured, cpu } = await warmThenLoad(load, child.pid);
+    return throughput(measured, cpu);
   } finally {
     await stopProcess(child);
     rmSync(dir, { recursive: true, force: true });
