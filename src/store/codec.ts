@@ -179,8 +179,9 @@ export function canonicalTimeMs(value: string): number {
   const year = digits(value, 0, 4);
   const month = digits(value, 5, 2);
   const day = digits(value, 8, 2);
-  const leapDay = month === 2 && day === 29 && (year % 4 !== 0 || (year % 100 === 0 && year % 400 !== 0));
-  if (month < 1 || month > 12 || day < 1 || day > (DAYS_IN_MONTH[month - 1] as number) || leapDay) {
+  const commonYear = year % 4 !== 0 || (year % 100 === 0 && year % 400 !== 0);
+  const lastDay = month === 2 && commonYear ? 28 : (DAYS_IN_MONTH[month - 1] as number);
+  if (month < 1 || month > 12 || day < 1 || day > lastDay) {
     return Number.NaN;
   }
   const hours = digits(value, 11, 2);
