@@ -161,12 +161,18 @@ export async function measureFixedRate() {
     });
     await pacedLoad({ ...options, seconds: 2 });
     const measuredSince = new Date().toISOString();
+    const before = cpuSnapshot(pacedWfd.pid);
     const result = await pacedLoad({ ...options, seconds: SECONDS });
+    const cpu = cpuUseSince(before, pacedWfd.pid);
     await pacedWfd.stop();
     const stored = readStoredRuns(paced.dbPath, measuredSince);
     return {
       rate: 1000,
       achieved: Math.round(result.ok / SECONDS),
+      // At this rate each request pays its own commit and an idle loop's wake-ups: several times
+      // the CPU it costs under full load, which is what queues behind a stall.
+      cpuMicrosPerRequest: result.ok > 0 ? Math.round((cpu.processMs * 1000) / result.ok) : 0,
+      mainThreadBusy: Math.round(cpu.mainThreadBusy * 100) / 100,
       httpP50: result.latenciesMs.p50,
       httpP99: result.latenciesMs.p99,
       storedP50: percentile(stored.latenciesMs, 50),
