@@ -24,15 +24,19 @@ export type RunRow = {
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
+  /** The steps of a run stored finished at its creation (inlineStepsJson); NULL: see run_steps. */
+  steps: string | null;
 };
 
 export const RUN_COLUMNS =
   "seq, id, workflow_id, workflow_version, version_id, status, input, output, error, trigger, idempotency_key, " +
-  "connection_id, entity_type, entity_id, webhook_url, created_at, started_at, completed_at";
+  "connection_id, entity_type, entity_id, webhook_url, created_at, started_at, completed_at, steps";
 
 /** A row of `run_steps`. */
-export type StepRow = {
-  run_id: string;
+export type StepRow = StepColumns & { run_id: string };
+
+/** A step record as columns, ready to bind or to inline (inlineStepsJson). */
+export type StepColumns = {
   step_id: string;
   name: string | null;
   type: string;
@@ -112,7 +116,52 @@ export function stepFromRow(row: StepRow): StepRecord {
   };
 }
 
-/** Converts a run row and its (ordered) steps to the core Run. */
+/** One step of a run stored finished, as inlineStepsJson writes it: the columns of a step row in order. */
+type InlineStep = [
+  id: string,
+  name: string | null,
+  type: string,
+  status: StepStatus,
+  attempts: number,
+  startedAt: string | null,
+  completedAt: string | null,
+  output: unknown,
+  error: RunError | null,
+];
+
+/**
+ * The steps of a run stored finished, as one JSON array with an array of columns per step (no
+ * keys, so the row is no larger than step rows would be). `output` and `error` are JSON text
+ * already and go in as they are, so nothing is serialised twice.
+ */
+export function inlineStepsJson(steps: (Omit<StepColumns, "status"> & { status: string })[]): string {
+  const text = (value: string | null) => JSON.stringify(value);
+  const columns = steps.map(
+    (step) =>
+      `[${text(step.step_id)},${text(step.name)},${text(step.type)},${text(step.status)},${step.attempts},` +
+      `${text(step.started_at)},${text(step.completed_at)},${step.output ?? "null"},${step.error ?? "null"}]`,
+  );
+  return `[${columns.join(",")}]`;
+}
+
+/** The steps inlineStepsJson wrote, as stepFromRow makes them of rows (same keys, same order). */
+function inlineSteps(json: string): StepRecord[] {
+  return (JSON.parse(json) as InlineStep[]).map(
+    ([id, name, type, status, attempts, startedAt, completedAt, output, error]) => ({
+      id,
+      ...(name === null ? {} : { name }),
+      type,
+      status,
+      attempts,
+      startedAt,
+      completedAt,
+      output,
+      error,
+    }),
+  );
+}
+
+/** Converts a run row and its (ordered) steps to the core Run; a run stored finished brings its own. */
 export function runFromRow(row: RunRow, steps: StepRecord[]): Run {
   return {
     id: row.id,
@@ -133,7 +182,7 @@ export function runFromRow(row: RunRow, steps: StepRecord[]): Run {
     startedAt: row.started_at,
     completedAt: row.completed_at,
     durationMs: durationMs(row.started_at, row.completed_at),
-    steps,
+    steps: row.steps === null ? steps : inlineSteps(row.steps),
   };
 }
 

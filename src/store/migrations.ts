@@ -200,6 +200,15 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP INDEX runs_completed_at;
     `,
   },
+  {
+    version: 5,
+    name: "steps of a run stored finished kept in its row",
+    sql: `
+      -- A run executed before it is stored never changes again: its steps, as one JSON array,
+      -- go in its own row instead of one run_steps row each. NULL for every other run.
+      ALTER TABLE runs ADD COLUMN steps TEXT;
+    `,
+  },
 ];
 
 function schemaVersion(db: Database): number {

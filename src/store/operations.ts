@@ -3,7 +3,6 @@ import type { CreateRunResult, IdempotencyClaim, ScheduleSlotClaim, StoredVersio
 import {
   type RunRow,
   runFromRow,
-  type StepRow,
   sqliteCode,
   stepFromRow,
   type VersionRow,
@@ -18,6 +17,7 @@ import type { RunInsertParams, Statements, StepUpsertParams } from "./statements
 export function loadRun(s: Statements, id: string): Run | null {
   const row = s.getRun.get({ id });
   if (!row) return null;
+  if (row.steps !== null) return runFromRow(row, []);
   const steps = s.stepsOfRun.all({ run_id: id }).sort((a, b) => a.position - b.position);
   return runFromRow(row, steps.map(stepFromRow));
 }
@@ -39,8 +39,8 @@ export interface RunCreation {
   run: RunInsertParams;
   idempotency?: IdempotencyClaim;
   slot?: ScheduleSlotClaim;
-  /** A run executed before it is stored: its step records and log lines. */
-  executed?: { steps: StepUpsertParams[]; logs: LogInsert[] };
+  /** A run executed before it is stored (its steps are in `run.steps`): its log lines. */
+  executed?: { logs: LogInsert[] };
   /** The store clock's time: idempotency keys expiring at or before it are replaced. */
   now: string;
 }
@@ -69,7 +69,6 @@ export function createRunWithClaims(s: Statements, creation: RunCreation): Creat
   if (slotKey && s.slotExists.get(slotKey)) return { outcome: "slot-taken" };
 
   insertRun(s, run);
-  for (const step of executed?.steps ?? []) upsertStep(s, step);
   if (executed?.logs.length) appendLogLines(s, run.id, executed.logs);
   if (slotKey) s.insertSlot.run({ ...slotKey, run_id: run.id });
   if (idempotency) {
@@ -81,7 +80,7 @@ export function createRunWithClaims(s: Statements, creation: RunCreation): Creat
       expires_at: idempotency.expiresAt,
     });
   }
-  return { outcome: "created", run: newRunObject(run, executed?.steps) };
+  return { outcome: "created", run: newRunObject(run) };
 }
 
 function insertRun(s: Statements, run: RunInsertParams): void {
@@ -97,14 +96,10 @@ function insertRun(s: Statements, run: RunInsertParams): void {
 
 /**
  * The new run as getRun will return it (values parsed back from the stored text): finished when
- * it was executed before being stored (`steps` given), otherwise pending, even when leased.
+ * it was executed before being stored (its steps inline), otherwise pending, even when leased.
  */
-function newRunObject(run: RunInsertParams, steps?: StepUpsertParams[]): Run {
-  if (steps)
-    return runFromRow(
-      { ...run, seq: 0 },
-      steps.map((step) => stepFromRow(step as StepRow)),
-    );
+function newRunObject(run: RunInsertParams): Run {
+  if (run.steps !== null) return runFromRow({ ...run, seq: 0 }, []);
   return runFromRow({ ...run, seq: 0, status: "pending", started_at: null }, []);
 }
 

@@ -140,10 +140,7 @@ export class SqliteStore implements RunStore {
     const params = runInsertParams(run, claims.lease, executed);
     const idempotency = claims.idempotency && idempotencyParams(claims.idempotency);
     const slot = claims.slot && slotParams(claims.slot);
-    const records = executed && {
-      steps: executed.steps.map((step) => stepParams(params.id, step)),
-      logs: logParams(executed.logs),
-    };
+    const records = executed && { logs: logParams(executed.logs) };
     return this.write(() => {
       const creation = {
         run: params,

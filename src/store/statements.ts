@@ -66,10 +66,10 @@ export function prepareStatements(db: Database) {
     insertRun: db.prepare<never, RunInsertParams>(
       `INSERT INTO runs (id, workflow_id, workflow_version, version_id, status, input, output, error, trigger,
          idempotency_key, connection_id, entity_type, entity_id, webhook_url, created_at, started_at,
-         completed_at, lease_owner, lease_until)
+         completed_at, lease_owner, lease_until, steps)
        VALUES ($id, $workflow_id, $workflow_version, $version_id, $status, $input, $output, $error, $trigger,
          $idempotency_key, $connection_id, $entity_type, $entity_id, $webhook_url, $created_at, $started_at,
-         $completed_at, $lease_owner, $lease_until)`,
+         $completed_at, $lease_owner, $lease_until, $steps)`,
     ),
     getRun: db.prepare<RunRow, { id: string }>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = $id`),
     runsByStatus: db.prepare<RunRow, { statuses: string; limit: number }>(

@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
 import type { StepRecord } from "../../src/core/run.ts";
 import type { ExecutedRun } from "../../src/core/store.ts";
@@ -59,6 +60,62 @@ describe("a run executed before it is stored", () => {
     const { lines } = await store.getLogs(result.run.id, 0, 10);
     expect(lines).toEqual([{ seq: 1, ts: at(2), stepId: "b", stream: "system", line: "a line" }]);
     expect(await store.countRunsByStatus("running")).toBe(0);
+  });
+
+  test("keeps its steps in its own row, and they read back exactly as step rows do", async () => {
+    const store = openTempStore();
+    // Values JSON spells in unusual ways: quotes, backslashes, non-ASCII, nesting, numbers, empties.
+    const steps = [
+      finalStep("quoted", {
+        name: 'Say "hi" \\ é 😀',
+        output: { text: 'a "b"\nc', list: [1, 2.5, true, null, {}] },
+      }),
+      finalStep("scalar", { output: -0.125 }),
+      finalStep("empty", { output: "" }),
+      finalStep("failed-ok", {
+        status: "failed",
+        output: null,
+        error: { code: "HTTP_500", message: "boom" },
+      }),
+      finalStep("skipped", {
+        status: "skipped",
+        attempts: 0,
+        startedAt: null,
+        completedAt: null,
+        output: null,
+      }),
+    ];
+    const finish = { status: "completed" as const, output: { done: true }, error: null, completedAt: at(3) };
+    const inline = await store.createRun(newRun(), { executed: executed({ steps, finish, logs: [] }) });
+    // The same steps saved one by one on a run executed over time, the way every other run is stored.
+    const lease = { owner: "me", leaseUntil: at(60_000), startedAt: at(1) };
+    const asRows = newRun();
+    await store.createRun(asRows, { lease });
+    for (const step of steps) await store.saveStep(asRows.id, step);
+    await store.finishRun(asRows.id, finish);
+    if (inline.outcome !== "created") throw new Error("not created");
+
+    const fromRows = await store.getRun(asRows.id);
+    const fromInline = await store.getRun(inline.run.id);
+    // toEqual ignores key order; the API's step objects must come out in the same order too.
+    expect(JSON.stringify(fromInline?.steps)).toBe(JSON.stringify(fromRows?.steps));
+    expect(fromInline?.steps[0]?.output).toEqual({ text: 'a "b"\nc', list: [1, 2.5, true, null, {}] });
+
+    const db = new Database(store.path, { readonly: true });
+    const stepRows = (id: string) =>
+      db.query<{ n: number }, [string]>("SELECT COUNT(*) AS n FROM run_steps WHERE run_id = ?").get(id)?.n;
+    const inlineColumn = db.query<{ steps: string | null }, [string]>("SELECT steps FROM runs WHERE id = ?");
+    expect([stepRows(inline.run.id), stepRows(asRows.id)]).toEqual([0, steps.length]);
+    expect(inlineColumn.get(asRows.id)?.steps).toBeNull();
+    expect(JSON.parse(inlineColumn.get(inline.run.id)?.steps ?? "[]")).toHaveLength(steps.length);
+    db.close();
+
+    const listed = (await store.listRuns({ limit: 10 })).runs;
+    expect(listed.map((run) => [run.id, run.steps.length])).toEqual([
+      [asRows.id, steps.length],
+      [inline.run.id, steps.length],
+    ]);
+    expect(listed[1]).toEqual(fromInline as NonNullable<typeof fromInline>);
   });
 
   test("a failed run keeps its error; its outbox events are written with it only when asked", async () => {

@@ -162,6 +162,33 @@ describe("migration 4: steps keyed by (run, step), no completed_at index", () =>
   });
 });
 
+describe("migration 5: steps of a run stored finished kept in its row", () => {
+  test("adds the column empty: runs stored before keep their steps as rows", async () => {
+    const path = join(tempDir(), "wfd.db");
+    const db = new Database(path, { create: true, strict: true });
+    applyMigrations(db, MIGRATIONS.slice(0, 4));
+    db.run(
+      `INSERT INTO runs (id, workflow_id, workflow_version, version_id, status, trigger, created_at)
+       VALUES ('run_v4', 'wf', 1, 'sha256:v', 'completed', '{"type":"api"}', '2026-01-15T10:00:00.000Z')`,
+    );
+    db.run(
+      `INSERT INTO run_steps (run_id, step_id, position, type, status, attempts, output)
+       VALUES ('run_v4', 'only', 0, 'transform', 'completed', 1, '{"kept":true}')`,
+    );
+    db.close();
+    const store = closeAfterTest(openSqliteStore({ path }));
+    expect((await store.getRun("run_v4"))?.steps.map((step) => [step.id, step.output])).toEqual([
+      ["only", { kept: true }],
+    ]);
+    const check = new Database(path, { readonly: true });
+    const inline = check
+      .query<{ steps: string | null }, []>("SELECT steps FROM runs WHERE id = 'run_v4'")
+      .get();
+    check.close();
+    expect(inline).toEqual({ steps: null });
+  });
+});
+
 describe("applyMigrations", () => {
   const first: Migration = { version: 1, name: "a", sql: "CREATE TABLE a (x INTEGER)" };
   const second: Migration = { version: 2, name: "b", sql: "CREATE TABLE b (y INTEGER)" };
