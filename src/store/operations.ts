@@ -22,11 +22,12 @@ export function loadRun(s: Statements, id: string): Run | null {
   return runFromRow(row, steps.map(stepFromRow));
 }
 
-/** Builds runs from rows, loading the steps of all of them in one query. */
+/** Builds runs from rows, loading the step rows of all of them in one query (runs stored finished carry theirs). */
 export function loadRuns(s: Statements, rows: RunRow[]): Run[] {
-  if (rows.length === 0) return [];
+  const withStepRows = rows.filter((row) => row.steps === null).map((row) => row.id);
+  if (withStepRows.length === 0) return rows.map((row) => runFromRow(row, []));
   const stepsByRun = new Map<string, StepRecord[]>();
-  for (const stepRow of s.stepsOfRuns.all({ run_ids: JSON.stringify(rows.map((row) => row.id)) })) {
+  for (const stepRow of s.stepsOfRuns.all({ run_ids: JSON.stringify(withStepRows) })) {
     const steps = stepsByRun.get(stepRow.run_id) ?? [];
     steps.push(stepFromRow(stepRow));
     stepsByRun.set(stepRow.run_id, steps);
