@@ -14,19 +14,8 @@ export type RunInsertParams = Omit<RunRow, "seq"> & {
   lease_until: string | null;
 };
 
-/** The columns of a step record, ready to bind. */
-export type StepUpsertParams = {
-  run_id: string;
-  step_id: string;
-  name: string | null;
-  type: string;
-  status: string;
-  attempts: number;
-  started_at: string | null;
-  completed_at: string | null;
-  output: string | null;
-  error: string | null;
-};
+/** The columns of a step record, ready to bind (the status checked by stepParams, not by type). */
+export type StepUpsertParams = Omit<StepRow, "status"> & { status: string };
 
 type IdempotencyRow = { request_hash: string; run_id: string; expires_at: string };
 type ClaimRow = { status: string; lease_owner: string | null; lease_until: string | null };
