@@ -12,15 +12,50 @@ function label(value: string): string {
 }
 
 /**
+ * A counter by two labels. Counts are kept by the raw label values, and the escaped label text is
+ * built only when rendered: every request is counted, and building it each time showed up in the
+ * request path's profile.
+ */
+class TwoLabelCounter {
+  private readonly counts = new Map<string, Map<string | number, number>>();
+
+  constructor(
+    private readonly firstLabel: string,
+    private readonly secondLabel: string,
+  ) {}
+
+  increment(first: string, second: string | number): void {
+    let bySecond = this.counts.get(first);
+    if (!bySecond) {
+      bySecond = new Map();
+      this.counts.set(first, bySecond);
+    }
+    bySecond.set(second, (bySecond.get(second) ?? 0) + 1);
+  }
+
+  /** One exposition line per pair of label values counted. */
+  lines(metric: string): string[] {
+    const lines: string[] = [];
+    for (const [first, bySecond] of this.counts) {
+      for (const [second, value] of bySecond) {
+        const labels = `${this.firstLabel}="${label(first)}",${this.secondLabel}="${label(String(second))}"`;
+        lines.push(`${metric}{${labels}} ${value}`);
+      }
+    }
+    return lines;
+  }
+}
+
+/**
  * Prometheus metrics of DESIGN §10 that the API can see: finished runs by workflow and status,
  * run durations, pending runs, HTTP requests by route and status, and webhook deliveries.
  */
 export class Metrics {
-  private readonly runsTotal = new Map<string, number>();
+  private readonly runsTotal = new TwoLabelCounter("workflow", "status");
   private readonly durationCounts = DURATION_BUCKETS.map(() => 0);
   private durationCount = 0;
   private durationSum = 0;
-  private readonly httpTotal = new Map<string, number>();
+  private readonly httpTotal = new TwoLabelCounter("route", "status");
   private readonly deliveriesTotal = new Map<string, number>();
 
   /** Counts runs as the run service reports them finished; returns the unsubscribe function. */
@@ -39,8 +74,7 @@ export class Metrics {
 
   /** Counts one finished run. */
   recordRun(run: Run): void {
-    const key = `workflow="${label(run.workflowId)}",status="${label(run.status)}"`;
-    this.runsTotal.set(key, (this.runsTotal.get(key) ?? 0) + 1);
+    this.runsTotal.increment(run.workflowId, run.status);
     if (run.durationMs === null) return;
     const seconds = run.durationMs / 1000;
     this.durationCount++;
@@ -63,8 +97,7 @@ export class Metrics {
 
   /** Counts one HTTP response. */
   countRequest(route: string, status: number): void {
-    const key = `route="${label(route)}",status="${status}"`;
-    this.httpTotal.set(key, (this.httpTotal.get(key) ?? 0) + 1);
+    this.httpTotal.increment(route, status);
   }
 
   /** The Prometheus text exposition. */
@@ -74,7 +107,7 @@ export class Metrics {
       "# HELP wfd_runs_total Finished runs by workflow and status.",
       "# TYPE wfd_runs_total counter",
     );
-    for (const [labels, value] of this.runsTotal) lines.push(`wfd_runs_total{${labels}} ${value}`);
+    lines.push(...this.runsTotal.lines("wfd_runs_total"));
     lines.push(
       "# HELP wfd_run_duration_seconds Duration of finished runs.",
       "# TYPE wfd_run_duration_seconds histogram",
@@ -100,7 +133,7 @@ export class Metrics {
       "# HELP wfd_http_requests_total HTTP requests by route and status.",
       "# TYPE wfd_http_requests_total counter",
     );
-    for (const [labels, value] of this.httpTotal) lines.push(`wfd_http_requests_total{${labels}} ${value}`);
+    lines.push(...this.httpTotal.lines("wfd_http_requests_total"));
     lines.push(
       "# HELP wfd_webhook_deliveries_total Webhook delivery attempts by result.",
       "# TYPE wfd_webhook_deliveries_total counter",
