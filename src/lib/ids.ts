@@ -1,23 +1,31 @@
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const DIGIT_CODES = Uint8Array.from(CROCKFORD, (digit) => digit.charCodeAt(0));
+const TIME_DIGITS = 10;
 const RANDOM_DIGITS = 16;
 // Random bytes are drawn from the system in blocks: one getRandomValues call per id showed up
 // in the request path's profile (every request and every run gets an id).
 const POOL_IDS = 256;
 
 let lastTime = -1;
-let lastTimeText = "";
 const lastRandom = new Uint8Array(RANDOM_DIGITS);
+// The last id as character codes, decoded in one call: appending 26 characters one by one built
+// a rope string that was flattened again wherever the id was used.
+const lastIdCodes = new Uint8Array(TIME_DIGITS + RANDOM_DIGITS);
+const ascii = new TextDecoder("latin1");
 const pool = new Uint8Array(RANDOM_DIGITS * POOL_IDS);
 let poolOffset = pool.length;
 
-function encodeTime(time: number): string {
-  let out = "";
+function encodeTime(time: number): void {
   let rest = time;
-  for (let i = 0; i < 10; i++) {
-    out = CROCKFORD[rest % 32] + out;
+  for (let i = TIME_DIGITS - 1; i >= 0; i--) {
+    lastIdCodes[i] = DIGIT_CODES[rest % 32] as number;
     rest = Math.floor(rest / 32);
   }
-  return out;
+}
+
+function setRandomDigit(index: number, digit: number): void {
+  lastRandom[index] = digit;
+  lastIdCodes[TIME_DIGITS + index] = DIGIT_CODES[digit] as number;
 }
 
 /** Fills `lastRandom` with fresh random base-32 digits. */
@@ -26,7 +34,7 @@ function randomDigits(): void {
     crypto.getRandomValues(pool);
     poolOffset = 0;
   }
-  for (let i = 0; i < RANDOM_DIGITS; i++) lastRandom[i] = (pool[poolOffset + i] as number) % 32;
+  for (let i = 0; i < RANDOM_DIGITS; i++) setRandomDigit(i, (pool[poolOffset + i] as number) % 32);
   poolOffset += RANDOM_DIGITS;
 }
 
@@ -34,10 +42,10 @@ function randomDigits(): void {
 function increment(): void {
   for (let i = RANDOM_DIGITS - 1; i >= 0; i--) {
     if ((lastRandom[i] as number) < 31) {
-      lastRandom[i] = (lastRandom[i] as number) + 1;
+      setRandomDigit(i, (lastRandom[i] as number) + 1);
       return;
     }
-    lastRandom[i] = 0;
+    setRandomDigit(i, 0);
   }
   randomDigits();
 }
@@ -48,12 +56,10 @@ export function ulid(time: number = Date.now()): string {
     increment();
   } else {
     lastTime = time;
-    lastTimeText = encodeTime(time);
+    encodeTime(time);
     randomDigits();
   }
-  let out = lastTimeText;
-  for (let i = 0; i < RANDOM_DIGITS; i++) out += CROCKFORD[lastRandom[i] as number];
-  return out;
+  return ascii.decode(lastIdCodes);
 }
 
 /** A sortable id with a prefix, e.g. `run_01J...`. */
