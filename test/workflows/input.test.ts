@@ -109,6 +109,25 @@ describe("with an inputSchema", () => {
     expect(input).toEqual({ customerId: "cus_1", items: [{ price: 1 }] });
   });
 
+  test("nor by defaults or stripping found only under definitions and items", () => {
+    const nested = inputValidatorFor(
+      versionWith({
+        type: "object",
+        properties: { lines: { type: "array", items: { $ref: "#/definitions/line" } } },
+        definitions: {
+          line: {
+            type: "object",
+            additionalProperties: false,
+            properties: { sku: { type: "string" }, quantity: { type: "number", default: 1 } },
+          },
+        },
+      }),
+    );
+    const input = { lines: [{ sku: "a", extra: true }] };
+    expect(nested.validate(input)).toEqual({ ok: true, value: { lines: [{ sku: "a", quantity: 1 }] } });
+    expect(input).toEqual({ lines: [{ sku: "a", extra: true }] });
+  });
+
   test("the validator is compiled once per version", () => {
     const version = versionWith(ORDER_SCHEMA);
     expect(inputValidatorFor(version)).toBe(inputValidatorFor(version));
