@@ -162,7 +162,7 @@ function inlineSteps(json: string): StepRecord[] {
 }
 
 /** Converts a run row and its (ordered) steps to the core Run; a run stored finished brings its own. */
-export function runFromRow(row: RunRow, steps: StepRecord[]): Run {
+export function runFromRow(row: Omit<RunRow, "seq">, steps: StepRecord[]): Run {
   return {
     id: row.id,
     workflowId: row.workflow_id,

@@ -100,8 +100,8 @@ function insertRun(s: Statements, run: RunInsertParams): void {
  * it was executed before being stored (its steps inline), otherwise pending, even when leased.
  */
 function newRunObject(run: RunInsertParams): Run {
-  if (run.steps !== null) return runFromRow({ ...run, seq: 0 }, []);
-  return runFromRow({ ...run, seq: 0, status: "pending", started_at: null }, []);
+  if (run.steps !== null) return runFromRow(run, []);
+  return runFromRow({ ...run, status: "pending", started_at: null }, []);
 }
 
 /** The arguments of a claimRun call, timestamps normalised. */

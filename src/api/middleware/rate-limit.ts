@@ -24,18 +24,23 @@ interface Window {
  * 429 RATE_LIMITED with Retry-After once a window's budget is spent. Runs after `auth`.
  */
 export function rateLimit(clock: Clock): MiddlewareHandler<ApiEnv> {
-  const windows = new Map<string, Window>();
+  // By key hash, then kind: no key string to build and hash on every request.
+  const windows = new Map<string, { execute?: Window; other?: Window }>();
   return async function rateLimitMiddleware(c, next) {
     const key = c.get("apiKey");
     const kind = isExecuteRequest(c.req.method, c.req.path) ? "execute" : "other";
     const limit = key.rateLimit[kind];
     const now = clock.now();
     const start = Math.floor(now / WINDOW_MS) * WINDOW_MS;
-    const id = `${key.hash}:${kind}`;
-    let window = windows.get(id);
+    let keyWindows = windows.get(key.hash);
+    if (!keyWindows) {
+      keyWindows = {};
+      windows.set(key.hash, keyWindows);
+    }
+    let window = keyWindows[kind];
     if (!window || window.start !== start) {
       window = { start, count: 0 };
-      windows.set(id, window);
+      keyWindows[kind] = window;
     }
     window.count++;
     const resetMs = start + WINDOW_MS;
