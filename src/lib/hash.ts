@@ -6,10 +6,15 @@ export function sha256Hex(data: string | Uint8Array): string {
   return Bun.SHA256.hash(data, "hex");
 }
 
-/** Compares two strings in constant time with respect to their content. */
-export function constantTimeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
+/** The 32 bytes of the SHA-256 of a string or bytes. */
+export function sha256Bytes(data: string | Uint8Array): Uint8Array {
+  return Bun.SHA256.hash(data) as Uint8Array;
+}
+
+/** Compares two strings or byte arrays in constant time with respect to their content. */
+export function constantTimeEqual(a: string | Uint8Array, b: string | Uint8Array): boolean {
+  const left = typeof a === "string" ? Buffer.from(a) : a;
+  const right = typeof b === "string" ? Buffer.from(b) : b;
   if (left.length !== right.length) {
     // Compare against itself so the time spent does not reveal where the lengths differ.
     timingSafeEqual(left, left);

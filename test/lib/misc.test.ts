@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { TypedEmitter } from "../../src/lib/emitter.ts";
-import { constantTimeEqual, sha256Hex } from "../../src/lib/hash.ts";
+import { constantTimeEqual, sha256Bytes, sha256Hex } from "../../src/lib/hash.ts";
 import { createLogger } from "../../src/lib/logger.ts";
 import { maskSecrets } from "../../src/lib/mask.ts";
 
@@ -15,6 +15,10 @@ test("sha256 and constant-time comparison", () => {
   expect(constantTimeEqual("same", "same")).toBe(true);
   expect(constantTimeEqual("same", "sane")).toBe(false);
   expect(constantTimeEqual("short", "longer")).toBe(false);
+  expect(sha256Bytes("abc").toHex()).toBe(sha256Hex("abc"));
+  expect(constantTimeEqual(sha256Bytes("abc"), Buffer.from(sha256Hex("abc"), "hex"))).toBe(true);
+  expect(constantTimeEqual(sha256Bytes("abc"), sha256Bytes("abd"))).toBe(false);
+  expect(constantTimeEqual(sha256Bytes("abc"), sha256Bytes("abc").subarray(1))).toBe(false);
 });
 
 test("the logger writes one JSON object per line and redacts secrets", () => {

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { WfdError } from "../../core/errors.ts";
-import { constantTimeEqual, sha256Hex } from "../../lib/hash.ts";
+import { constantTimeEqual, sha256Bytes } from "../../lib/hash.ts";
 import type { ApiEnv, ApiKey } from "../deps.ts";
 
 /** The key presented with `x-api-key` or `Authorization: Bearer`, if any. */
@@ -17,18 +17,25 @@ function presentedKey(c: Context): string | undefined {
  * looked up, and the stored hash compared in constant time. Unknown or missing keys are UNAUTHORIZED.
  */
 export function auth(keys: ApiKey[]): MiddlewareHandler<ApiEnv> {
-  const byHash = new Map(keys.map((key) => [key.hash.replace(/^sha256:/, ""), key]));
+  // By hex digest for the lookup, with the digest's bytes for the comparison (no conversion of
+  // the stored hash per request).
+  const byHash = new Map(
+    keys.map((key) => {
+      const hex = key.hash.replace(/^sha256:/, "");
+      return [hex, { key, digest: Buffer.from(hex, "hex") }];
+    }),
+  );
   return async function authMiddleware(c, next) {
     const presented = presentedKey(c);
     if (!presented) {
       throw new WfdError("UNAUTHORIZED", "Missing API key: send it as x-api-key or Authorization: Bearer");
     }
-    const hash = sha256Hex(presented);
-    const key = byHash.get(hash);
-    if (!key || !constantTimeEqual(key.hash, `sha256:${hash}`)) {
+    const digest = sha256Bytes(presented);
+    const known = byHash.get(digest.toHex());
+    if (!known || !constantTimeEqual(known.digest, digest)) {
       throw new WfdError("UNAUTHORIZED", "Unknown API key");
     }
-    c.set("apiKey", key);
+    c.set("apiKey", known.key);
     await next();
   };
 }
