@@ -129,17 +129,25 @@ type InlineStep = [
   error: RunError | null,
 ];
 
+/** Characters a JSON string never escapes, in the text step ids, types, statuses and timestamps have. */
+const PLAIN_TEXT = /^[\w .:-]*$/;
+
+/** A string (or null) as JSON; plain text is quoted without JSON.stringify, which cost 7 calls per step. */
+function jsonString(value: string | null): string {
+  if (value !== null && PLAIN_TEXT.test(value)) return `"${value}"`;
+  return JSON.stringify(value);
+}
+
 /**
  * The steps of a run stored finished, as one JSON array with an array of columns per step (no
  * keys, so the row is no larger than step rows would be). `output` and `error` are JSON text
  * already and go in as they are, so nothing is serialised twice.
  */
 export function inlineStepsJson(steps: (Omit<StepColumns, "status"> & { status: string })[]): string {
-  const text = (value: string | null) => JSON.stringify(value);
   const columns = steps.map(
     (step) =>
-      `[${text(step.step_id)},${text(step.name)},${text(step.type)},${text(step.status)},${step.attempts},` +
-      `${text(step.started_at)},${text(step.completed_at)},${step.output ?? "null"},${step.error ?? "null"}]`,
+      `[${jsonString(step.step_id)},${jsonString(step.name)},${jsonString(step.type)},${jsonString(step.status)},${step.attempts},` +
+      `${jsonString(step.started_at)},${jsonString(step.completed_at)},${step.output ?? "null"},${step.error ?? "null"}]`,
   );
   return `[${columns.join(",")}]`;
 }
