@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { QUICK, SLOW, startDaemon, type TestDaemon } from "./helpers.ts";
+import { ADMIN_KEY, QUICK, SLOW, startDaemon, type TestDaemon } from "./helpers.ts";
 
 const DRAFT = `name: Draft
 status: draft
@@ -177,6 +177,23 @@ describe("request validation", () => {
     });
     expect(chunked.status).toBe(413);
     expect(((await chunked.json()) as { error: { code: string } }).error.code).toBe("PAYLOAD_TOO_LARGE");
+    // In-process (daemon.fetch) a Request may declare less than it holds: its text is checked too.
+    const understated = await d.daemon.fetch(
+      new Request(`${d.url}/api/v1/workflows/quick/run`, {
+        method: "POST",
+        headers: { "x-api-key": ADMIN_KEY, "content-type": "application/json", "content-length": "20" },
+        body: big,
+      }),
+    );
+    expect(understated.status).toBe(413);
+  });
+
+  test("a body just under the limit in multi-byte characters is accepted", async () => {
+    // 2048 bytes allowed: 650 three-byte characters are 1,950 bytes of UTF-8 but 650 code units.
+    const body = JSON.stringify({ input: { items: [], note: "€".repeat(650) } });
+    expect(Buffer.byteLength(body)).toBeLessThan(2048);
+    const { status } = await d.call("POST", "/api/v1/workflows/quick/run", { body });
+    expect(status).toBe(202);
   });
 
   test("bad query parameters are 400 with their names", async () => {
