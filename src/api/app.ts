@@ -1,12 +1,13 @@
 import { Hono } from "hono";
 import type { ApiDeps, ApiEnv, AppDeps } from "./deps.ts";
 import { Metrics } from "./metrics.ts";
-import { auth } from "./middleware/auth.ts";
+import { authenticate } from "./middleware/auth.ts";
 import { jsonBody } from "./middleware/body.ts";
 import { errorHandler, notFoundHandler } from "./middleware/errors.ts";
-import { rateLimit } from "./middleware/rate-limit.ts";
+import { guarded } from "./middleware/guard.ts";
+import { limitRate } from "./middleware/rate-limit.ts";
 import { requestId } from "./middleware/request-id.ts";
-import { unavailableWhenStopping } from "./middleware/unavailable.ts";
+import { refuseWhenStopping } from "./middleware/unavailable.ts";
 import { executeRoutes } from "./routes/execute.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { publicRoutes } from "./routes/public.ts";
@@ -20,9 +21,7 @@ export type { ApiDeps, ApiKey, AppDeps } from "./deps.ts";
 /** /api/v1: shutdown check, authentication, rate limits and the body reader before every route. */
 function apiV1(deps: ApiDeps): Hono<ApiEnv> {
   const v1 = new Hono<ApiEnv>();
-  v1.use(unavailableWhenStopping(deps.accepting));
-  v1.use(auth(deps.apiKeys));
-  v1.use(rateLimit(deps.clock));
+  v1.use(guarded(refuseWhenStopping(deps.accepting), authenticate(deps.apiKeys), limitRate(deps.clock)));
   v1.use(jsonBody(deps.bodyLimit));
   v1.route("/", executeRoutes(deps));
   v1.route("/", runRoutes(deps));

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { WfdError } from "../../core/errors.ts";
 import { constantTimeEqual, sha256Bytes } from "../../lib/hash.ts";
 import type { ApiEnv, ApiKey } from "../deps.ts";
+import type { Guard } from "./guard.ts";
 
 /** The key presented with `x-api-key` or `Authorization: Bearer`, if any. */
 function presentedKey(c: Context): string | undefined {
@@ -16,7 +17,7 @@ function presentedKey(c: Context): string | undefined {
  * Authenticates by API key. Keys are known only by their SHA-256 hash: the presented key is hashed,
  * looked up, and the stored hash compared in constant time. Unknown or missing keys are UNAUTHORIZED.
  */
-export function auth(keys: ApiKey[]): MiddlewareHandler<ApiEnv> {
+export function authenticate(keys: ApiKey[]): Guard {
   // By hex digest for the lookup, with the digest's bytes for the comparison (no conversion of
   // the stored hash per request).
   const byHash = new Map(
@@ -25,7 +26,7 @@ export function auth(keys: ApiKey[]): MiddlewareHandler<ApiEnv> {
       return [hex, { key, digest: Buffer.from(hex, "hex") }];
     }),
   );
-  return async function authMiddleware(c, next) {
+  return function authGuard(c) {
     const presented = presentedKey(c);
     if (!presented) {
       throw new WfdError("UNAUTHORIZED", "Missing API key: send it as x-api-key or Authorization: Bearer");
@@ -36,18 +37,17 @@ export function auth(keys: ApiKey[]): MiddlewareHandler<ApiEnv> {
       throw new WfdError("UNAUTHORIZED", "Unknown API key");
     }
     c.set("apiKey", known.key);
-    await next();
   };
 }
 
 /** Refuses with FORBIDDEN unless the request's key has `scope` (or `*`). */
 export function requireScope(scope: string): MiddlewareHandler<ApiEnv> {
-  return async function scopeMiddleware(c, next) {
+  return function scopeMiddleware(c, next) {
     const key = c.get("apiKey");
     if (!key.scopes.includes(scope) && !key.scopes.includes("*")) {
       throw new WfdError("FORBIDDEN", `API key "${key.name}" lacks the scope ${scope}`);
     }
-    await next();
+    return next();
   };
 }
 

@@ -1,7 +1,6 @@
-import type { MiddlewareHandler } from "hono";
 import { WfdError } from "../../core/errors.ts";
 import type { Clock } from "../../lib/clock.ts";
-import type { ApiEnv } from "../deps.ts";
+import type { Guard } from "./guard.ts";
 
 const WINDOW_MS = 60_000;
 
@@ -21,12 +20,12 @@ interface Window {
 /**
  * Per-key, per-minute fixed-window limits, separately for execute requests and the rest. Sets
  * X-RateLimit-Limit/Remaining/Reset (unix seconds) on every authenticated response and answers
- * 429 RATE_LIMITED with Retry-After once a window's budget is spent. Runs after `auth`.
+ * 429 RATE_LIMITED with Retry-After once a window's budget is spent. Runs after `authenticate`.
  */
-export function rateLimit(clock: Clock): MiddlewareHandler<ApiEnv> {
+export function limitRate(clock: Clock): Guard {
   // By key hash, then kind: no key string to build and hash on every request.
   const windows = new Map<string, { execute?: Window; other?: Window }>();
-  return async function rateLimitMiddleware(c, next) {
+  return function rateLimitGuard(c) {
     const key = c.get("apiKey");
     const kind = isExecuteRequest(c.req.method, c.req.path) ? "execute" : "other";
     const limit = key.rateLimit[kind];
@@ -51,6 +50,5 @@ export function rateLimit(clock: Clock): MiddlewareHandler<ApiEnv> {
       c.header("Retry-After", String(Math.max(1, Math.ceil((resetMs - now) / 1000))));
       throw new WfdError("RATE_LIMITED", `Rate limit of ${limit} ${kind} requests per minute exceeded`);
     }
-    await next();
   };
 }
