@@ -150,7 +150,15 @@ export function finishedRunEvents(run: Run, newEventId: () => string): OutboxEve
   });
 }
 
+// Built once per status: the outbox asks for every run stored finished.
+const FINISHED_RUN_EVENT_TYPES = new Map<RunStatus, readonly EventType[]>();
+
 /** The event types a run finishing with `status` produces (see finishedRunEvents). */
-export function finishedRunEventTypes(status: Run["status"]): EventType[] {
-  return [`run.${status}` as EventType, "workflow.executed"];
+export function finishedRunEventTypes(status: RunStatus): readonly EventType[] {
+  let types = FINISHED_RUN_EVENT_TYPES.get(status);
+  if (!types) {
+    types = Object.freeze([`run.${status}` as EventType, "workflow.executed"] as const);
+    FINISHED_RUN_EVENT_TYPES.set(status, types);
+  }
+  return types;
 }

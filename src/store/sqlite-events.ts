@@ -38,9 +38,9 @@ export class SqliteEventStore implements EventStore {
    * nobody listens.
    */
   writeRunOutbox(runId: string, status: RunStatus, webhookUrl: string | null): void {
+    if (!webhookUrl && !this.hasSubscribers(status)) return;
     const { runs, events } = this.access.read();
     const receivers = finishedRunEventTypes(status).map((type) => this.subscribersOf(type));
-    if (!webhookUrl && receivers.every((list) => list.length === 0)) return;
     const run = loadRun(runs, runId);
     if (!run) return;
     finishedRunEvents(run, () => prefixedId("evt")).forEach((event, index) => {
@@ -68,7 +68,12 @@ export class SqliteEventStore implements EventStore {
   }
 
   async hasSubscribersFor(status: RunStatus): Promise<boolean> {
-    return finishedRunEventTypes(status).some((type) => this.subscribersOf(type).length > 0);
+    return this.hasSubscribers(status);
+  }
+
+  private hasSubscribers(status: RunStatus): boolean {
+    for (const type of finishedRunEventTypes(status)) if (this.subscribersOf(type).length > 0) return true;
+    return false;
   }
 
   private subscribersOf(type: string): { id: string; url: string }[] {
