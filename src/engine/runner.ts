@@ -4,7 +4,7 @@ import type { Step } from "../core/workflow.ts";
 import { formatDuration } from "../lib/duration.ts";
 import { maskSecrets } from "../lib/mask.ts";
 import type { TemplateContext } from "../template/index.ts";
-import { EngineStop } from "./failures.ts";
+import { EngineStop, RunStopper } from "./failures.ts";
 import type { Plan } from "./plan.ts";
 import { type PreparedWorkflow, PreparedWorkflowCache } from "./prepared.ts";
 import type { StepRegistry } from "./registry.ts";
@@ -54,7 +54,7 @@ class RunExecution {
   private readonly settled = new Set<string>();
   private readonly running = new Map<string, Promise<string>>();
   private readonly resumedStartedAt = new Map<string, number>();
-  private readonly controller = new AbortController();
+  private readonly stopper = new RunStopper();
   /** Releases the run timeout's sleep; only a workflow with a timeout has one. */
   private cancelTimer: (() => void) | null = null;
   private readonly scope: RunScope;
@@ -69,6 +69,7 @@ class RunExecution {
     private readonly options: EngineOptions,
   ) {
     const { services } = options;
+    const stopper = this.stopper;
     this.startedAtMs = request.startedAt ?? services.clock.now();
     const context: TemplateContext = {
       input: request.input,
@@ -90,7 +91,10 @@ class RunExecution {
       registry: options.registry,
       observer: request.observer ?? SILENT_OBSERVER,
       context,
-      signal: this.controller.signal,
+      get signal() {
+        return stopper.signal;
+      },
+      stopped: () => stopper.stopped,
       mask: (text) => maskSecrets(text, Object.values(services.secrets)),
       publish: (record) => {
         context.steps[record.id] = { output: record.output, status: record.status, error: record.error };
@@ -216,7 +220,7 @@ class RunExecution {
     this.stopError = error;
     if (reason) {
       if (reason.kind !== "step-failed") this.log(reason.message);
-      this.controller.abort(reason);
+      this.stopper.stop(reason);
     }
   }
 

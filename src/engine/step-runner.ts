@@ -4,14 +4,7 @@ import type { Step } from "../core/workflow.ts";
 import { formatDuration } from "../lib/duration.ts";
 import { messageOf } from "../lib/message.ts";
 import type { TemplateContext } from "../template/index.ts";
-import {
-  type AttemptFailure,
-  checkOutputSize,
-  describeFailure,
-  EngineStop,
-  retryDelay,
-  runStopOf,
-} from "./failures.ts";
+import { type AttemptFailure, checkOutputSize, describeFailure, EngineStop, retryDelay } from "./failures.ts";
 import type { PreparedStep } from "./prepared.ts";
 import type { StepRegistry } from "./registry.ts";
 
@@ -26,7 +19,9 @@ export interface RunScope {
   /** The template context; the runner keeps `steps` current as steps finish. */
   context: TemplateContext;
   /** Aborted with an EngineStop when the run is cancelled, times out or fails. */
-  signal: AbortSignal;
+  readonly signal: AbortSignal;
+  /** The EngineStop of a run that was cancelled, timed out or failed; null while it goes on. */
+  stopped(): EngineStop | null;
   mask(text: string): string;
   /** Records a step's final state in the template context. */
   publish(record: StepRecord): void;
@@ -82,12 +77,12 @@ async function runAttempts(
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     // The run may have stopped while the observer recorded the start: do not begin work nobody wants.
-    const stopped = runStopOf(scope.signal);
+    const stopped = scope.stopped();
     if (stopped) return finishStopped(scope, record, stopped);
     record.attempts = attempt;
     const result = await runAttempt(scope, executor, step, config, attempt, firstStartedAt);
     if (result.ok) return finish(scope, record, "completed", result.output, null);
-    const stop = runStopOf(scope.signal);
+    const stop = scope.stopped();
     if (stop) return finishStopped(scope, record, stop);
     const { error, retryable } = result.failure;
     if (!retryable || attempt >= step.retry.attempts) return finishFailed(scope, record, error);
@@ -104,7 +99,7 @@ async function runAttempts(
     try {
       await scope.services.clock.sleep(delayMs, scope.signal);
     } catch (error) {
-      const stopped = runStopOf(scope.signal);
+      const stopped = scope.stopped();
       if (!stopped) throw error;
       return finishStopped(scope, record, stopped);
     }
@@ -121,12 +116,14 @@ async function runAttempt(
   firstStartedAt: number,
 ): Promise<AttemptResult> {
   // Without a step timeout the run's signal is the attempt's: no controllers, timers or
-  // combined signals per attempt (they showed up in the profile of one-step runs).
-  let signal = scope.signal;
+  // combined signals per attempt (they showed up in the profile of one-step runs). It is read
+  // only when asked for, so that the run's signal is made only for steps that use it.
+  let timeoutSignal: AbortSignal | undefined;
+  const signal = () => timeoutSignal ?? scope.signal;
   let cancelTimer: (() => void) | undefined;
   if (step.timeoutMs !== undefined) {
     const timeout = new AbortController();
-    signal = AbortSignal.any([scope.signal, timeout.signal]);
+    timeoutSignal = AbortSignal.any([scope.signal, timeout.signal]);
     const message = `Step timed out after ${formatDuration(step.timeoutMs)}`;
     cancelTimer = scope.services.clock.after(step.timeoutMs, () =>
       timeout.abort(new EngineStop("step-timeout", message)),
@@ -141,14 +138,16 @@ async function runAttempt(
       attempt,
       firstStartedAt,
       connectionId: scope.connectionId,
-      signal,
+      get signal() {
+        return signal();
+      },
       services: scope.services,
       log: (stream, line) => log(scope, step.id, line, stream),
     });
     checkOutputSize(output);
     return { ok: true, output: output ?? null };
   } catch (thrown) {
-    return { ok: false, failure: describeFailure(thrown, signal) };
+    return { ok: false, failure: describeFailure(thrown, signal()) };
   } finally {
     cancelTimer?.();
   }

@@ -3,7 +3,7 @@ import { StepError } from "../../src/core/errors.ts";
 import type { StepRecord } from "../../src/core/run.ts";
 import type { RetryPolicy } from "../../src/core/workflow.ts";
 import { retryDelay } from "../../src/engine/failures.ts";
-import { makeWorkflow, PROBE, START, setup, untilAborted } from "./helpers.ts";
+import { deferred, makeWorkflow, PROBE, START, setup, untilAborted } from "./helpers.ts";
 
 const flaky = (failures: number, calls: { count: number }) => async () => {
   calls.count += 1;
@@ -191,6 +191,28 @@ describe("cancel", () => {
     expect(result.status).toBe("cancelled");
     expect(result.steps[0]).toMatchObject({ status: "cancelled", attempts: 1 });
     expect(calls.count).toBe(1);
+  });
+
+  test("a step that first reads its signal after the cancel finds it aborted by the cancel", async () => {
+    const entered = deferred();
+    const gate = deferred();
+    let seen: unknown = "not read";
+    const { run } = setup({
+      a: async (context) => {
+        entered.resolve();
+        await gate.promise;
+        seen = context.signal.aborted ? context.signal.reason : "not aborted";
+        return "done anyway";
+      },
+    });
+    const controller = new AbortController();
+    const outcome = run(makeWorkflow([{ id: "a", type: PROBE }]), { signal: controller.signal });
+    await entered.promise;
+    controller.abort();
+    gate.resolve();
+    const result = await outcome;
+    expect(seen).toMatchObject({ name: "EngineStop", kind: "cancel", message: "Run was cancelled" });
+    expect(result.status).toBe("cancelled");
   });
 
   test("a run cancelled before it starts runs nothing", async () => {
