@@ -14,8 +14,10 @@ export class ActiveScheduledRuns {
 
   /** Records a run that is pending or running; runs of other triggers and finished runs are ignored. */
   add(run: TrackedRun): void {
+    // The status first: reading a stored run's trigger parses it, and runs of pure steps arrive finished.
+    if (FINISHED_RUN_STATUSES.includes(run.status)) return;
     const key = keyOf(run);
-    if (key === null || FINISHED_RUN_STATUSES.includes(run.status)) return;
+    if (key === null) return;
     let ids = this.byKey.get(key);
     if (!ids) {
       ids = new Set();

@@ -46,3 +46,12 @@ test("the emitter delivers typed events, survives throwing listeners and support
   expect(await waited).toEqual({ id: "b" });
   expect(seen).toEqual(["a", "b"]);
 });
+
+test("the emitter tells whether an event has listeners", () => {
+  const emitter = new TypedEmitter<{ "run:completed": { id: string } }>();
+  expect(emitter.hasListeners("run:completed")).toBe(false);
+  const off = emitter.on("run:completed", () => {});
+  expect(emitter.hasListeners("run:completed")).toBe(true);
+  off();
+  expect(emitter.hasListeners("run:completed")).toBe(false);
+});

@@ -62,6 +62,26 @@ describe("a run executed before it is stored", () => {
     expect(await store.countRunsByStatus("running")).toBe(0);
   });
 
+  test("the answer behaves as a plain value: spread, serialised and assigned like one", async () => {
+    const store = openTempStore();
+    const result = await store.createRun(newRun({ input: { n: 21 } }), { executed: executed() });
+    if (result.outcome !== "created") throw new Error("not created");
+    const stored = await store.getRun(result.run.id);
+    // The JSON columns are parsed on first read; nothing about reading them may differ from fields.
+    expect(JSON.stringify(result.run)).toBe(JSON.stringify(stored));
+    expect({ ...result.run }).toEqual(stored as NonNullable<typeof stored>);
+    expect(Object.keys(result.run)).toEqual(Object.keys(stored as object));
+    expect(result.run.steps).toBe(result.run.steps);
+    result.run.output = { replaced: true };
+    result.run.steps = [];
+    expect([result.run.output, result.run.steps, result.run.input]).toEqual([
+      { replaced: true },
+      [],
+      { n: 21 },
+    ]);
+    expect((await store.getRun(result.run.id))?.output).toEqual({ total: 5 });
+  });
+
   test("keeps its steps in its own row, and they read back exactly as step rows do", async () => {
     const store = openTempStore();
     // Values JSON spells in unusual ways: quotes, backslashes, non-ASCII, nesting, numbers, empties.
