@@ -7,9 +7,10 @@ import type {
   RunLease,
   ScheduleSlotClaim,
 } from "../core/store.ts";
-import { inlineStepsJson, isoParam, toJson } from "./codec.ts";
+import { inlineStepsJson, toJson } from "./codec.ts";
 import type { LogInsert } from "./operations.ts";
 import type { RunInsertParams, StepUpsertParams } from "./statements.ts";
+import { isoParam } from "./timestamps.ts";
 
 // Validation and serialisation happen before an operation is queued, so a bad argument is
 // rejected with a message naming its field and never reaches the shared batch transaction.

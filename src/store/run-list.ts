@@ -3,7 +3,8 @@ import { WfdError } from "../core/errors.ts";
 import { RUN_STATUSES } from "../core/run.ts";
 import type { RunListFilter } from "../core/store.ts";
 import { messageOf } from "../lib/message.ts";
-import { decodeCursor, encodeCursor, isoParam, RUN_COLUMNS, type RunRow } from "./codec.ts";
+import { decodeCursor, encodeCursor, RUN_COLUMNS, type RunRow } from "./codec.ts";
+import { isoParam } from "./timestamps.ts";
 
 type Bindings = Record<string, string | number>;
 

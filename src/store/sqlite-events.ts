@@ -12,11 +12,12 @@ import {
 } from "../core/events.ts";
 import type { RunStatus } from "../core/run.ts";
 import { prefixedId } from "../lib/ids.ts";
-import { decodeCursor, encodeCursor, isoParam } from "./codec.ts";
+import { decodeCursor, encodeCursor } from "./codec.ts";
 import type { AttemptRow, DeliveryRow, EventStatements, SubscriptionRow } from "./event-statements.ts";
 import { loadRun } from "./operations.ts";
 import { requireCount } from "./params.ts";
 import type { Statements } from "./statements.ts";
+import { isoParam } from "./timestamps.ts";
 
 /** How the event store reaches the shared connection: writes through the commit queue, reads directly. */
 export interface StoreAccess {

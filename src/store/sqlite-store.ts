@@ -23,7 +23,7 @@ import type {
 } from "../core/store.ts";
 import type { WorkflowVersion } from "../core/workflow.ts";
 import { type Clock, systemClock } from "../lib/clock.ts";
-import { isoParam, logFromRow, toJson, versionFromRow } from "./codec.ts";
+import { logFromRow, toJson, versionFromRow } from "./codec.ts";
 import { CommitQueue } from "./commit-queue.ts";
 import { openDatabase, type SynchronousMode } from "./database.ts";
 import { prepareEventStatements } from "./event-statements.ts";
@@ -49,6 +49,7 @@ import { RunListQueries } from "./run-list.ts";
 import { SqliteEventStore, type StoreAccess } from "./sqlite-events.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
 import { CoalescedStepSaves } from "./step-saves.ts";
+import { isoParam } from "./timestamps.ts";
 import { listCheckedFiles, recordCheckedFiles } from "./version-cache.ts";
 
 export interface SqliteStoreOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { canonicalTimeMs, isoParam } from "../../src/store/codec.ts";
+import { canonicalTimeMs, isoParam } from "../../src/store/timestamps.ts";
 
 describe("canonicalTimeMs", () => {
   test("agrees with Date.parse on real instants across the calendar", () => {
