@@ -5,24 +5,27 @@ type Listener<T> = (payload: T) => void;
  * `emitter.on("run:completed", (run) => ...)` is checked at compile time.
  */
 export class TypedEmitter<Events extends Record<string, unknown>> {
-  private listeners = new Map<keyof Events, Set<Listener<never>>>();
+  // Each event's listeners as an array that is replaced, never changed: an emit iterates the array
+  // it started with (listeners added or removed meanwhile count from the next emit) without
+  // copying it, and most events are emitted once or more per run.
+  private listeners = new Map<keyof Events, readonly Listener<never>[]>();
 
   /** Subscribes; returns a function that unsubscribes. */
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void {
-    let set = this.listeners.get(event);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(event, set);
-    }
-    set.add(listener as Listener<never>);
-    return () => set.delete(listener as Listener<never>);
+    const added = listener as Listener<never>;
+    const current = this.listeners.get(event) ?? [];
+    if (!current.includes(added)) this.listeners.set(event, [...current, added]);
+    return () => {
+      const remaining = (this.listeners.get(event) ?? []).filter((other) => other !== added);
+      this.listeners.set(event, remaining);
+    };
   }
 
   /** Calls every listener of `event`. A throwing listener does not stop the others. */
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
-    const set = this.listeners.get(event);
-    if (!set) return;
-    for (const listener of [...set]) {
+    const listeners = this.listeners.get(event);
+    if (!listeners) return;
+    for (const listener of listeners) {
       try {
         (listener as Listener<Events[K]>)(payload);
       } catch {
@@ -33,7 +36,7 @@ export class TypedEmitter<Events extends Record<string, unknown>> {
 
   /** True when `event` has a listener: an emitter can then skip building payloads nobody receives. */
   hasListeners<K extends keyof Events>(event: K): boolean {
-    return (this.listeners.get(event)?.size ?? 0) > 0;
+    return (this.listeners.get(event)?.length ?? 0) > 0;
   }
 
   /** Resolves with the first payload of `event` for which `predicate` holds. */

@@ -47,6 +47,25 @@ test("the emitter delivers typed events, survives throwing listeners and support
   expect(seen).toEqual(["a", "b"]);
 });
 
+test("listeners added or removed during an emit take part from the next emit", () => {
+  const emitter = new TypedEmitter<{ tick: number }>();
+  const seen: string[] = [];
+  const late = (n: number) => seen.push(`late ${n}`);
+  let offSecond = () => {};
+  emitter.on("tick", (n) => {
+    seen.push(`first ${n}`);
+    if (n === 1) {
+      emitter.on("tick", late);
+      offSecond();
+    }
+  });
+  offSecond = emitter.on("tick", (n) => seen.push(`second ${n}`));
+  emitter.on("tick", late);
+  emitter.emit("tick", 1);
+  emitter.emit("tick", 2);
+  expect(seen).toEqual(["first 1", "second 1", "late 1", "first 2", "late 2"]);
+});
+
 test("the emitter tells whether an event has listeners", () => {
   const emitter = new TypedEmitter<{ "run:completed": { id: string } }>();
   expect(emitter.hasListeners("run:completed")).toBe(false);
