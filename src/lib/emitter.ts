@@ -34,11 +34,6 @@ export class TypedEmitter<Events extends Record<string, unknown>> {
     }
   }
 
-  /** True when `event` has a listener: an emitter can then skip building payloads nobody receives. */
-  hasListeners<K extends keyof Events>(event: K): boolean {
-    return (this.listeners.get(event)?.length ?? 0) > 0;
-  }
-
   /** Resolves with the first payload of `event` for which `predicate` holds. */
   waitFor<K extends keyof Events>(
     event: K,

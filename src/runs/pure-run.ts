@@ -84,7 +84,5 @@ export async function createExecutedRun(
 export function announceExecutedRun(events: TypedEmitter<RunEvents>, run: Run): void {
   events.emit("run:created", run);
   events.emit("run:started", { runId: run.id, workflowId: run.workflowId });
-  // Reading the steps parses them (runFromRow); the accepted path has no step listener.
-  if (!events.hasListeners("step:finished")) return;
   for (const step of run.steps) events.emit("step:finished", { runId: run.id, step });
 }

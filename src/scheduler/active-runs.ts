@@ -17,7 +17,7 @@ export class ActiveScheduledRuns {
 
   /** Records a run that is pending or running; runs of other triggers and finished runs are ignored. */
   add(run: TrackedRun): void {
-    // The status first: reading a stored run's trigger parses it, and runs of pure steps arrive finished.
+    // The status first: runs of pure steps arrive finished and need no key.
     if (FINISHED_RUN_STATUSES.includes(run.status)) return;
     const key = keyOf(run);
     if (key === null) return;

@@ -158,49 +158,18 @@ function inlineSteps(json: string): StepRecord[] {
   );
 }
 
-/** Marks a JSON column of runFromRow's answer that nobody has read yet. */
-const UNREAD = Symbol("unread");
-
-/**
- * Converts a run row and its (ordered) steps to the core Run; a run stored finished brings its own.
- * The JSON columns `input`, `output`, `trigger` and inline steps are parsed when first read (then
- * kept), still from the stored text: the answer to an accepted run reads none of them, and parsing
- * them back cost about 1 µs per run (docs/performance.md, round 12). They are enumerable own
- * accessors, so spreading or serialising the run reads them like plain fields.
- */
+/** Converts a run row and its (ordered) steps to the core Run; a run stored finished brings its own. */
 export function runFromRow(row: Omit<RunRow, "seq">, steps: StepRecord[]): Run {
-  let input: unknown = UNREAD;
-  let output: unknown = UNREAD;
-  let trigger: RunTrigger | typeof UNREAD = UNREAD;
-  let stepRecords: StepRecord[] | typeof UNREAD = row.steps === null ? steps : UNREAD;
   return {
     id: row.id,
     workflowId: row.workflow_id,
     workflowVersion: row.workflow_version,
     versionId: row.version_id,
     status: row.status,
-    get input(): unknown {
-      if (input === UNREAD) input = fromJson(row.input);
-      return input;
-    },
-    set input(value: unknown) {
-      input = value;
-    },
-    get output(): unknown {
-      if (output === UNREAD) output = fromJson(row.output);
-      return output;
-    },
-    set output(value: unknown) {
-      output = value;
-    },
+    input: fromJson(row.input),
+    output: fromJson(row.output),
     error: fromJson<RunError>(row.error),
-    get trigger(): RunTrigger {
-      if (trigger === UNREAD) trigger = JSON.parse(row.trigger) as RunTrigger;
-      return trigger;
-    },
-    set trigger(value: RunTrigger) {
-      trigger = value;
-    },
+    trigger: JSON.parse(row.trigger) as RunTrigger,
     idempotencyKey: row.idempotency_key,
     connectionId: row.connection_id,
     entityType: row.entity_type,
@@ -210,13 +179,7 @@ export function runFromRow(row: Omit<RunRow, "seq">, steps: StepRecord[]): Run {
     startedAt: row.started_at,
     completedAt: row.completed_at,
     durationMs: durationMs(row.started_at, row.completed_at),
-    get steps(): StepRecord[] {
-      if (stepRecords === UNREAD) stepRecords = inlineSteps(row.steps as string);
-      return stepRecords;
-    },
-    set steps(value: StepRecord[]) {
-      stepRecords = value;
-    },
+    steps: row.steps === null ? steps : inlineSteps(row.steps),
   };
 }
 

@@ -65,12 +65,3 @@ test("listeners added or removed during an emit take part from the next emit", (
   emitter.emit("tick", 2);
   expect(seen).toEqual(["first 1", "second 1", "late 1", "first 2", "late 2"]);
 });
-
-test("the emitter tells whether an event has listeners", () => {
-  const emitter = new TypedEmitter<{ "run:completed": { id: string } }>();
-  expect(emitter.hasListeners("run:completed")).toBe(false);
-  const off = emitter.on("run:completed", () => {});
-  expect(emitter.hasListeners("run:completed")).toBe(true);
-  off();
-  expect(emitter.hasListeners("run:completed")).toBe(false);
-});
