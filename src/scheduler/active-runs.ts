@@ -11,30 +11,23 @@ export type TrackedRun = Pick<Run, "id" | "workflowId" | "trigger" | "status">;
  */
 export class ActiveScheduledRuns {
   private readonly byKey = new Map<string, Set<string>>();
-  // The key of each tracked run, so that a finished run is forgotten without reading its trigger
-  // (a stored run parses it on first read, and every finished run passes through remove).
-  private readonly keyByRun = new Map<string, string>();
 
   /** Records a run that is pending or running; runs of other triggers and finished runs are ignored. */
   add(run: TrackedRun): void {
-    // The status first: runs of pure steps arrive finished and need no key.
-    if (FINISHED_RUN_STATUSES.includes(run.status)) return;
     const key = keyOf(run);
-    if (key === null) return;
+    if (key === null || FINISHED_RUN_STATUSES.includes(run.status)) return;
     let ids = this.byKey.get(key);
     if (!ids) {
       ids = new Set();
       this.byKey.set(key, ids);
     }
     ids.add(run.id);
-    this.keyByRun.set(run.id, key);
   }
 
-  /** Forgets a run that finished; returns the key of its schedule, or null when it was not tracked. */
-  remove(run: Pick<Run, "id">): string | null {
-    const key = this.keyByRun.get(run.id);
-    if (key === undefined) return null;
-    this.keyByRun.delete(run.id);
+  /** Forgets a run that finished; returns the key of its schedule, or null when it had none. */
+  remove(run: TrackedRun): string | null {
+    const key = keyOf(run);
+    if (key === null) return null;
     const ids = this.byKey.get(key);
     ids?.delete(run.id);
     if (ids?.size === 0) this.byKey.delete(key);
