@@ -108,10 +108,10 @@ function runUrl(wfd: Wfd): string {
   return `${wfd.url}/api/v1/workflows/${BENCH_WORKFLOW}/run`;
 }
 
-/** a. Accepted runs/s (202), then: is every 2xx answer's run in the database? */
-export async function measureAccepting() {
+/** a. Accepted runs/s (202) of `binary`, then: is every 2xx answer's run in the database? */
+export async function measureAccepting(binary?: string) {
   const project = createProject();
-  const wfd = await startWfd(project);
+  const wfd = await startWfd(project, binary);
   try {
     const options = { url: runUrl(wfd), connections: CONNECTIONS, headers: AUTH, body: ACCEPT_BODY };
     const { warm, measured, cpu, writesPerCommit } = await warmThenLoadWfd(options, wfd);
@@ -126,10 +126,10 @@ export async function measureAccepting() {
   }
 }
 
-/** b. Completed runs/s with `wait` (200 with the finished run), 50 connections. */
-export async function measureCompleted(): Promise<Throughput> {
+/** b. Completed runs/s of `binary` with `wait` (200 with the finished run), 50 connections. */
+export async function measureCompleted(binary?: string): Promise<Throughput> {
   const project = createProject();
-  const wfd = await startWfd(project);
+  const wfd = await startWfd(project, binary);
   try {
     const options = { url: runUrl(wfd), connections: CONNECTIONS, headers: AUTH, body: WAIT_BODY };
     const { measured, cpu, writesPerCommit } = await warmThenLoadWfd(options, wfd);

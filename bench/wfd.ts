@@ -121,11 +121,11 @@ export async function buildBinary(): Promise<void> {
   if (code !== 0) throw new Error(`bun run build failed with exit code ${code}`);
 }
 
-/** Starts `dist/wfd serve` on `project` and a free port, and waits until /readyz answers 200. */
-export async function startWfd(project: Project): Promise<Wfd> {
+/** Starts `binary serve` on `project` and a free port, and waits until /readyz answers 200. */
+export async function startWfd(project: Project, binary = BINARY): Promise<Wfd> {
   const port = freePort();
   const started = performance.now();
-  const child = spawnFromRoot([BINARY, "serve", "--config", project.config, "--port", String(port)]);
+  const child = spawnFromRoot([binary, "serve", "--config", project.config, "--port", String(port)]);
   const url = `http://127.0.0.1:${port}`;
   const readyMs = await waitUntilOk(`${url}/readyz`, started, child);
   return { child, url, pid: child.pid, readyMs, stop: () => stopProcess(child) };
