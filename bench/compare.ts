@@ -6,6 +6,7 @@
  * many pairs it wins and by the median of the pair ratios, never by one run against an older one.
  */
 import { existsSync } from "node:fs";
+import { percentile } from "./harness.ts";
 import { measureAccepting, measureCompleted, type Throughput } from "./suites.ts";
 
 const KINDS = { accepted: measureAccepting, completed: measureCompleted } as const;
@@ -49,14 +50,6 @@ function line(label: string, figure: Throughput): string {
   ].join("  ");
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
 async function main(): Promise<void> {
   const { binaries, pairs, kind } = parseOptions(process.argv.slice(2));
   console.log(`${kind} runs; A: ${binaries[0]}; B: ${binaries[1]}; pairs: ${pairs}`);
@@ -72,10 +65,10 @@ async function main(): Promise<void> {
   }
   const wins = ratios.filter((ratio) => ratio > 1).length;
   console.log(
-    `B/A runs per second: ${ratios.map((ratio) => ratio.toFixed(3)).join(", ")} (median ${median(ratios).toFixed(3)}; B ahead in ${wins} of ${pairs})`,
+    `B/A runs per second: ${ratios.map((ratio) => ratio.toFixed(3)).join(", ")} (median ${percentile(ratios, 50).toFixed(3)}; B ahead in ${wins} of ${pairs})`,
   );
   console.log(
-    `B/A CPU per answer: ${cpuRatios.map((ratio) => ratio.toFixed(3)).join(", ")} (median ${median(cpuRatios).toFixed(3)})`,
+    `B/A CPU per answer: ${cpuRatios.map((ratio) => ratio.toFixed(3)).join(", ")} (median ${percentile(cpuRatios, 50).toFixed(3)})`,
   );
 }
 
