@@ -153,6 +153,8 @@ export interface RunStore {
    */
   createRun(run: NewRun, claims?: RunCreationClaims): Promise<CreateRunResult>;
   getRun(id: string): Promise<Run | null>;
+  /** The run an unexpired idempotency key of `workflowId` claimed, with its request's hash; null when none. */
+  findIdempotentRun(workflowId: string, key: string): Promise<{ requestHash: string; run: Run } | null>;
   listRuns(filter: RunListFilter): Promise<RunPage>;
   /**
    * The newest claimed slot time (ISO) of a schedule trigger, or null when none was ever claimed;

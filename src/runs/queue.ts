@@ -23,6 +23,8 @@ export class RunQueue {
   /** Waiting runs; a removed run leaves its entry in its line, skipped when it comes up. */
   private readonly queuedIds = new Set<string>();
   private readonly runningByWorkflow = new Map<string, number>();
+  /** Runs started by take(): each holds a slot of the global limit that it may lend. */
+  private readonly holders = new Set<string>();
   private runningTotal = 0;
   private arrivals = 0;
 
@@ -77,6 +79,7 @@ export class RunQueue {
     this.queuedIds.delete(run.runId);
     this.compact(run.workflowId, chosen);
     this.markRunning(run.workflowId);
+    this.holders.add(run.runId);
     return run;
   }
 
@@ -84,6 +87,28 @@ export class RunQueue {
   markRunning(workflowId: string): void {
     this.runningTotal++;
     this.runningByWorkflow.set(workflowId, (this.runningByWorkflow.get(workflowId) ?? 0) + 1);
+  }
+
+  /**
+   * A running run waits for a run it started (a workflow step's child): a run taken from here
+   * gives its slot of the global limit back until `reclaim`, and keeps its workflow's slot.
+   * False when the run holds no slot to lend (it was not started by take()).
+   */
+  lend(runId: string): boolean {
+    if (!this.holders.has(runId)) return false;
+    this.runningTotal = Math.max(0, this.runningTotal - 1);
+    return true;
+  }
+
+  /** The waiting run goes on: it takes its global slot back at once, even over the limit. */
+  reclaim(): void {
+    this.runningTotal++;
+  }
+
+  /** A run taken from here stopped executing; frees its slots. */
+  releaseTaken(run: QueuedRun): void {
+    this.holders.delete(run.runId);
+    this.release(run.workflowId);
   }
 
   /** A run stopped executing; frees its slots. */

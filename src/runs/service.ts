@@ -10,7 +10,7 @@ import { type Logger, silentLogger } from "../lib/logger.ts";
 import { repeatEvery } from "../lib/loop.ts";
 import { CheckpointObserver } from "./checkpoint.ts";
 import { RunClaims } from "./claims.ts";
-import { type PreparedRun, prepareRun, responseOf } from "./create.ts";
+import { type PreparedRun, prepareRun, replayOrRefuse, responseOf } from "./create.ts";
 import { ExecutingRuns } from "./executing.ts";
 import { RunFinishes } from "./finish-waiters.ts";
 import { processOwnerId } from "./owner.ts";
@@ -56,6 +56,8 @@ export class RunService {
   /** Every execute() and run executed at creation under way, including those not yet executing. */
   private readonly executions = new InFlight();
   private dispatching = false;
+  /** Runs executing through `runInline` (`wfd run`): the queue is pumped for their child runs. */
+  private inlineRuns = 0;
   private stopping = false;
   private loops = new AbortController();
 
@@ -139,12 +141,12 @@ export class RunService {
    */
   async create(request: CreateRunRequest): Promise<CreateRunResponse> {
     if (this.stopping) throw new WfdError("UNAVAILABLE", "wfd is shutting down; try again shortly");
-    const prepared = prepareRun(
-      this.options.catalog,
-      request,
-      this.clock.now(),
-      this.options.idempotencyTtlMs,
-    );
+    let prepared: PreparedRun;
+    try {
+      prepared = prepareRun(this.options.catalog, request, this.clock.now(), this.options.idempotencyTtlMs);
+    } catch (refusal) {
+      return replayOrRefuse(this.options, request, refusal);
+    }
     const { concurrency } = prepared.version.definition;
     const claims = {
       ...(prepared.idempotency ? { idempotency: prepared.idempotency } : {}),
@@ -164,7 +166,7 @@ export class RunService {
         announceExecutedRun(this.events, result.run);
         this.finishes.announce(result.run);
       }
-      return responseOf(result, request.idempotencyKey);
+      return responseOf(result, request, this.options);
     }
     const create = (lease?: RunLease) =>
       this.options.store.createRun(prepared.row, { ...claims, ...(lease ? { lease } : {}) });
@@ -172,7 +174,7 @@ export class RunService {
       ? await this.claims.create(prepared.row.id, concurrency, create)
       : await create();
     if (result.outcome === "created") this.enqueueCreated(result.run, concurrency);
-    return responseOf(result, request.idempotencyKey);
+    return responseOf(result, request, this.options);
   }
 
   private canExecuteAtCreation(prepared: PreparedRun): boolean {
@@ -233,12 +235,29 @@ export class RunService {
     this.queue.remove(runId);
     const onAbort = () => void this.executing.abort(runId, CANCELLED);
     signal.addEventListener("abort", onAbort, { once: true });
+    this.inlineRuns++;
     try {
       await this.execute(runId, observer);
     } finally {
+      this.inlineRuns--;
       signal.removeEventListener("abort", onAbort);
     }
     return this.get(runId);
+  }
+
+  /**
+   * Waits for a child run that `parentRunId`'s workflow step started. A parent that holds a slot of
+   * the global `concurrency` lends it while it waits: otherwise parents waiting for their children
+   * could hold every slot, and the children would never start.
+   */
+  async waitForChild(parentRunId: string, childRunId: string, signal: AbortSignal): Promise<Run | null> {
+    const lends = this.queue.lend(parentRunId);
+    if (lends) this.pump();
+    try {
+      return await this.waitForFinish(childRunId, null, signal);
+    } finally {
+      if (lends) this.queue.reclaim();
+    }
   }
 
   /** Queues a run found at start, under its pinned version's limit. */
@@ -256,15 +275,16 @@ export class RunService {
   }
 
   private pump(): void {
-    if (!this.dispatching) return;
+    if (!this.dispatching && this.inlineRuns === 0) return;
     for (let next = this.queue.take(); next; next = this.queue.take()) {
-      const { runId, workflowId } = next;
+      const taken = next;
+      const { runId } = taken;
       const execution = this.execute(runId)
         .catch((error) =>
           this.logger.error("run execution failed", { runId, error: (error as Error).message }),
         )
         .finally(() => {
-          this.queue.release(workflowId);
+          this.queue.releaseTaken(taken);
           this.pump();
         });
       void this.executions.track(execution);

@@ -162,6 +162,17 @@ export class SqliteStore implements RunStore {
     return loadRun(this.reader(), id);
   }
 
+  async findIdempotentRun(
+    workflowId: string,
+    key: string,
+  ): Promise<{ requestHash: string; run: Run } | null> {
+    const statements = this.reader();
+    const row = statements.getIdempotencyKey.get({ workflow_id: workflowId, key });
+    if (!row || row.expires_at <= this.now()) return null;
+    const run = loadRun(statements, row.run_id);
+    return run && { requestHash: row.request_hash, run };
+  }
+
   async listRuns(filter: RunListFilter): Promise<RunPage> {
     const statements = this.reader();
     const page = this.lists.page(filter);

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { RunQueue } from "../../src/runs/queue.ts";
+import { type QueuedRun, RunQueue } from "../../src/runs/queue.ts";
 
 test("runs start in FIFO order up to the global limit", () => {
   const queue = new RunQueue(2);
@@ -66,4 +66,23 @@ test("a long backlog of a workflow at its limit keeps its order and lets others 
     expect(queue.take()?.runId).toBe(`held-${index}`);
   }
   expect(queue.pending).toBe(0);
+});
+
+test("a run waiting for a child lends its global slot, keeps its workflow's, and takes it back", () => {
+  const queue = new RunQueue(1);
+  queue.enqueue({ runId: "parent", workflowId: "p", workflowLimit: 1 });
+  queue.enqueue({ runId: "child", workflowId: "c" });
+  queue.enqueue({ runId: "parent2", workflowId: "p", workflowLimit: 1 });
+  const parent = queue.take() as QueuedRun;
+  expect(queue.take()).toBeUndefined();
+  expect(queue.lend("child")).toBe(false);
+  expect(queue.lend("parent")).toBe(true);
+  expect(queue.take()?.runId).toBe("child");
+  expect(queue.take()).toBeUndefined();
+  queue.reclaim();
+  expect(queue.running).toBe(2);
+  queue.releaseTaken({ runId: "child", workflowId: "c" });
+  queue.releaseTaken(parent);
+  expect(queue.lend("parent")).toBe(false);
+  expect(queue.take()?.runId).toBe("parent2");
 });
