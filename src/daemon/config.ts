@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import * as v from "valibot";
-import { isScalar, LineCounter, parseDocument, visit } from "yaml";
+import { LineCounter, parseDocument, type YAMLError } from "yaml";
 import type { Connection } from "../core/engine.ts";
-import { parseByteSize, parseDuration } from "../lib/duration.ts";
+import { formatProblem, type WorkflowProblem } from "../core/workflow.ts";
 import { sha256Hex } from "../lib/hash.ts";
+import { didYouMean } from "../workflows/suggest.ts";
 import { type ConfigFile, ConfigFileSchema, type Scope } from "./config-schema.ts";
+import { interpolateEnv, knownKeysAt, nodeAt } from "./config-yaml.ts";
 
 export interface ApiKeyConfig {
   name: string;
@@ -47,13 +49,18 @@ export interface ConfigOverrides {
 
 /** A config file that cannot be used; `problems` are `file:line:col: message` lines. */
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
+  /**
+   * @param problems every problem, one line each
+   * @param located the same problems with their positions; empty when the file could not be read
+   */
+  constructor(
+    readonly problems: string[],
+    readonly located: WorkflowProblem[] = [],
+  ) {
     super(problems.join("\n"));
     this.name = "ConfigError";
   }
 }
-
-const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /**
  * Finds and reads the configuration: `--config FILE`, else ./wfd.yaml when present, else defaults.
@@ -72,6 +79,7 @@ export function loadConfig(
   return resolveConfig(file, base, configFile, overrides, cwd, environment);
 }
 
+/** Parses, interpolates and checks the file in one pass, so every problem is reported at once. */
 function readConfigFile(path: string, environment: Record<string, string | undefined>): ConfigFile {
   let text: string;
   try {
@@ -81,35 +89,62 @@ function readConfigFile(path: string, environment: Record<string, string | undef
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  const at = (offset: number | undefined) => {
-    const pos = lineCounter.linePos(offset ?? 0);
-    return `${path}:${pos.line}:${pos.col}`;
-  };
-  const problems = doc.errors.map((e) => `${at(e.pos[0])}: ${e.message.split("\n")[0]}`);
-  if (problems.length) throw new ConfigError(problems);
-  visit(doc, {
-    Scalar(_key, node) {
-      if (typeof node.value !== "string" || !node.value.includes("${")) return;
-      node.value = node.value.replace(ENV_REFERENCE, (_match, name: string, fallback?: string) => {
-        const value = environment[name] ?? fallback;
-        if (value === undefined)
-          problems.push(`${at(node.range?.[0])}: environment variable ${name} is not set`);
-        return value ?? "";
-      });
-    },
+  const problem = (offset: number | undefined, message: string): Located => ({
+    offset: offset ?? 0,
+    problem: { file: path, ...lineCounter.linePos(offset ?? 0), message },
   });
+  if (doc.errors.length)
+    throw invalid(syntaxProblems(text, doc.errors).map((e) => problem(e.offset, e.message)));
+  const unset = interpolateEnv(doc, ConfigFileSchema, environment);
+  const problems = unset.map(({ node, message }) => problem(node.range?.[0], message));
+  const unsetNodes = new Set<unknown>(unset.map(({ node }) => node));
   const parsed = v.safeParse(ConfigFileSchema, doc.toJS() ?? {});
-  if (!parsed.success) {
-    for (const issue of parsed.issues) {
-      const path = issue.path?.map((p) => p.key as string | number) ?? [];
-      const node = doc.getIn(path, true);
-      const offset =
-        isScalar(node) || (node && typeof node === "object") ? (node as { range?: number[] }).range?.[0] : 0;
-      problems.push(`${at(offset)}: ${path.length ? `${path.join(".")}: ` : ""}${issue.message}`);
-    }
+  for (const issue of parsed.issues ?? []) {
+    const keys = (issue.path ?? []).map((step) => step.key as string | number);
+    // valibot reports an unknown key at the key's path, with `never` as what it expected there.
+    const unknownKey = issue.type === "strict_object" && issue.expected === "never";
+    const node = nodeAt(doc, keys, unknownKey);
+    // An unset variable was already reported; what its empty value then fails is the same problem.
+    if (unsetNodes.has(node)) continue;
+    problems.push(
+      problem(node?.range?.[0], unknownKey ? unknownKeyMessage(keys) : fieldMessage(keys, issue.message)),
+    );
   }
-  if (problems.length) throw new ConfigError(problems);
-  return parsed.success ? parsed.output : {};
+  if (problems.length || !parsed.success) throw invalid(problems);
+  return parsed.output;
+}
+
+function fieldMessage(keys: (string | number)[], message: string): string {
+  return keys.length ? `${keys.join(".")}: ${message}` : message;
+}
+
+function unknownKeyMessage(keys: (string | number)[]): string {
+  const key = String(keys.at(-1));
+  const known = knownKeysAt(ConfigFileSchema, keys.slice(0, -1));
+  return fieldMessage(keys.slice(0, -1), `unknown key ${JSON.stringify(key)}${didYouMean(key, known)}`);
+}
+
+/** `{` and `}` end a plain scalar inside a flow collection, so `{ port: ${PORT} }` cannot parse. */
+const FLOW_HINT =
+  "inside { } or [ ] a ${VAR} must be quoted, which keeps it text; for a number or boolean write the mapping in block style";
+
+/** The first line of each YAML error; at a `${` in a flow collection, how to write it instead. */
+function syntaxProblems(text: string, errors: YAMLError[]): { offset: number; message: string }[] {
+  const all = errors.map((error) => ({ offset: error.pos[0], message: error.message.split("\n")[0] ?? "" }));
+  const inFlow = all.filter(({ offset }) => text[offset] === "{" && text[offset - 1] === "$");
+  // The parser's later errors only follow from losing its place at the reference: leave them out.
+  return inFlow.length ? inFlow.map((e) => ({ ...e, message: `${e.message}: ${FLOW_HINT}` })) : all;
+}
+
+/** A problem and its offset in the file, to report problems in the order they are written. */
+interface Located {
+  offset: number;
+  problem: WorkflowProblem;
+}
+
+function invalid(problems: Located[]): ConfigError {
+  const sorted = problems.toSorted((a, b) => a.offset - b.offset).map((located) => located.problem);
+  return new ConfigError(sorted.map(formatProblem), sorted);
 }
 
 function resolveConfig(
@@ -120,23 +155,12 @@ function resolveConfig(
   cwd: string,
   environment: Record<string, string | undefined>,
 ): Config {
-  const problems: string[] = [];
-  const where = configFile ?? "config";
-  const durationOf = (name: string, value: string | number | undefined, fallback: number) => {
-    if (value === undefined) return fallback;
-    const ms = parseDuration(value);
-    if (ms === null) problems.push(`${where}: ${name}: invalid duration "${value}"`);
-    return ms ?? fallback;
-  };
-  const bodyLimit = parseByteSize(file.server?.bodyLimit ?? "1mb");
-  if (bodyLimit === null)
-    problems.push(`${where}: server.bodyLimit: invalid size "${file.server?.bodyLimit}"`);
-  const config: Config = {
+  return {
     configFile,
     server: {
       host: file.server?.host ?? "0.0.0.0",
       port: file.server?.port ?? 3000,
-      bodyLimit: bodyLimit ?? 1_048_576,
+      bodyLimit: file.server?.bodyLimit ?? 1_048_576,
       publicUrl: file.server?.publicUrl ?? null,
     },
     workflowsDir: overrides.dir
@@ -144,9 +168,15 @@ function resolveConfig(
       : resolve(base, file.workflowsDir ?? "./workflows"),
     dataDir: overrides.data ? resolve(cwd, overrides.data) : resolve(base, file.dataDir ?? "./.wfd"),
     concurrency: file.concurrency ?? 64,
-    retentionMs: durationOf("retention.runs", file.retention?.runs, 30 * 86_400_000),
-    idempotencyTtlMs: durationOf("idempotency.ttl", file.idempotency?.ttl, 86_400_000),
-    apiKeys: (file.apiKeys ?? []).map((key, index) => resolveApiKey(key, index, where, problems)),
+    retentionMs: file.retention?.runs ?? 30 * 86_400_000,
+    idempotencyTtlMs: file.idempotency?.ttl ?? 86_400_000,
+    apiKeys: (file.apiKeys ?? []).map((key) => ({
+      name: key.name,
+      hash: key.hash ?? `sha256:${sha256Hex(key.key ?? "")}`,
+      scopes: key.scopes,
+      ...(key.workflows ? { workflows: key.workflows } : {}),
+      rateLimit: { execute: key.rateLimit?.execute ?? 500, other: key.rateLimit?.other ?? 1200 },
+    })),
     secrets: file.secrets ?? {},
     env: Object.fromEntries((file.env ?? []).map((name) => [name, environment[name] ?? ""])),
     connections: file.connections ?? {},
@@ -154,28 +184,8 @@ function resolveConfig(
     webhooks: file.webhooks ?? [],
     outbound: { allowPrivate: file.outbound?.allowPrivate ?? false, secret: file.outbound?.secret ?? null },
     store: { synchronous: file.store?.synchronous ?? "FULL", groupCommit: file.store?.groupCommit ?? true },
-    shutdownGraceMs: durationOf("shutdown.gracePeriod", file.shutdown?.gracePeriod, 30_000),
+    shutdownGraceMs: file.shutdown?.gracePeriod ?? 30_000,
     log: { level: file.log?.level ?? "info", format: file.log?.format ?? "json" },
-  };
-  if (problems.length) throw new ConfigError(problems);
-  return config;
-}
-
-function resolveApiKey(
-  key: NonNullable<ConfigFile["apiKeys"]>[number],
-  index: number,
-  where: string,
-  problems: string[],
-): ApiKeyConfig {
-  if (Boolean(key.hash) === Boolean(key.key)) {
-    problems.push(`${where}: apiKeys.${index} (${key.name}): give exactly one of "hash" or "key"`);
-  }
-  return {
-    name: key.name,
-    hash: key.hash ?? `sha256:${sha256Hex(key.key ?? "")}`,
-    scopes: key.scopes,
-    ...(key.workflows ? { workflows: key.workflows } : {}),
-    rateLimit: { execute: key.rateLimit?.execute ?? 500, other: key.rateLimit?.other ?? 1200 },
   };
 }
 

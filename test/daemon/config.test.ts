@@ -71,6 +71,119 @@ describe("loadConfig", () => {
     });
   });
 
+  describe("a whole ${VAR} as a plain scalar", () => {
+    const typedYaml = [
+      "server:",
+      "  port: ${WFD_TEST_PORT}",
+      "concurrency: ${WFD_TEST_CONC}",
+      "outbound:",
+      "  allowPrivate: ${WFD_TEST_PRIV}",
+      "store:",
+      "  groupCommit: ${WFD_TEST_GROUP:-false}",
+      "apiKeys:",
+      "  - name: backend",
+      "    key: ${WFD_BACKEND_KEY}",
+      "    rateLimit:",
+      "      execute: ${WFD_TEST_RATE:-0x10}",
+      "",
+    ].join("\n");
+
+    test("takes a number or boolean where the field is one, as YAML would read the text", () => {
+      const config = loadConfig({}, project(typedYaml), {
+        WFD_TEST_PORT: "3999",
+        WFD_TEST_CONC: "4",
+        WFD_TEST_PRIV: "true",
+        WFD_BACKEND_KEY: "1".repeat(20),
+      });
+      expect(config.server.port).toBe(3999);
+      expect(config.concurrency).toBe(4);
+      expect(config.outbound.allowPrivate).toBe(true);
+      expect(config.store.groupCommit).toBe(false);
+      expect(config.apiKeys[0]?.rateLimit.execute).toBe(16);
+    });
+
+    test("uses its default as a number too", () => {
+      const config = loadConfig({}, project("server:\n  port: ${WFD_TEST_PORT:-3000}\n"), {});
+      expect(config.server.port).toBe(3000);
+    });
+
+    test("keeps the exact text wherever the field takes text: keys, secrets, hosts, durations", () => {
+      const yaml = [
+        "server:",
+        "  host: ${WFD_TEST_HOST}",
+        "secrets:",
+        "  DIGITS: ${DIGITS}",
+        "  HEX: ${HEX}",
+        "  FLAG: ${FLAG}",
+        "  TILDE: ${TILDE}",
+        "  EMPTY: ${EMPTY:-}",
+        "retention:",
+        "  runs: ${RETENTION}",
+        "apiKeys:",
+        "  - name: backend",
+        "    key: ${WFD_BACKEND_KEY}",
+        "",
+      ].join("\n");
+      const digits = "0012345678901234567890";
+      const config = loadConfig({}, project(yaml), {
+        WFD_TEST_HOST: "127",
+        DIGITS: "0123",
+        HEX: "0x1F",
+        FLAG: "true",
+        TILDE: "~",
+        RETENTION: "3600000",
+        WFD_BACKEND_KEY: digits,
+      });
+      expect(config.server.host).toBe("127");
+      expect(config.secrets).toEqual({ DIGITS: "0123", HEX: "0x1F", FLAG: "true", TILDE: "~", EMPTY: "" });
+      expect(config.retentionMs).toBe(3_600_000);
+      expect(config.apiKeys[0]?.hash).toBe(`sha256:${sha256Hex(digits)}`);
+    });
+
+    test("quoted, or inside longer text, it stays text and a number field says so at its position", () => {
+      const dir = project('server:\n  port: "${WFD_TEST_PORT}"\nconcurrency: 1${WFD_TEST_CONC}\n');
+      const file = join(dir, "wfd.yaml");
+      expect(problemsOf(() => loadConfig({}, dir, { WFD_TEST_PORT: "3999", WFD_TEST_CONC: "0" }))).toEqual([
+        `${file}:2:9: server.port: Invalid type: Expected number but received "3999"`,
+        `${file}:3:14: concurrency: Invalid type: Expected number but received "10"`,
+      ]);
+    });
+
+    test("a value that is not a number where one is expected is named with the field and position", () => {
+      const dir = project(typedYaml);
+      const file = join(dir, "wfd.yaml");
+      const problems = problemsOf(() =>
+        loadConfig({}, dir, {
+          WFD_TEST_PORT: "http",
+          WFD_TEST_CONC: "",
+          WFD_TEST_PRIV: "yes",
+          WFD_BACKEND_KEY: "k".repeat(16),
+        }),
+      );
+      expect(problems).toEqual([
+        `${file}:2:9: server.port: Invalid type: Expected number but received "http"`,
+        `${file}:3:14: concurrency: Invalid type: Expected number but received null`,
+        `${file}:5:17: outbound.allowPrivate: Invalid type: Expected boolean but received "yes"`,
+      ]);
+    });
+
+    test("an unset variable is one problem, not also the wrong type its empty value has", () => {
+      const dir = project(typedYaml);
+      const file = join(dir, "wfd.yaml");
+      expect(problemsOf(() => loadConfig({}, dir, { WFD_TEST_CONC: "4", WFD_TEST_PRIV: "false" }))).toEqual([
+        `${file}:2:9: environment variable WFD_TEST_PORT is not set`,
+        `${file}:10:10: environment variable WFD_BACKEND_KEY is not set`,
+      ]);
+    });
+
+    test("inside { } it cannot be plain YAML: one problem says how to write it", () => {
+      const dir = project("server: {port: ${WFD_TEST_PORT}}\n");
+      expect(problemsOf(() => loadConfig({}, dir, { WFD_TEST_PORT: "3999" }))).toEqual([
+        `${join(dir, "wfd.yaml")}:1:17: Unexpected flow-map-start at node end: inside { } or [ ] a \${VAR} must be quoted, which keeps it text; for a number or boolean write the mapping in block style`,
+      ]);
+    });
+  });
+
   test("--dir and --data override the file", () => {
     const dir = project("workflowsDir: ./flows\ndataDir: ./data\n");
     const config = loadConfig({ dir: "other", data: "/tmp/x" }, dir, {});
@@ -82,25 +195,81 @@ describe("loadConfig", () => {
     const dir = project(
       ["server:", "  port: eighty", "concurency: 4", "secrets: { A: '${MISSING_VAR}' }"].join("\n"),
     );
-    const problems = problemsOf(() => loadConfig({}, dir, {}));
     const file = join(dir, "wfd.yaml");
-    expect(problems).toContainEqual(`${file}:4:15: environment variable MISSING_VAR is not set`);
-    expect(problems.some((p) => p.startsWith(`${file}:2:9: server.port:`))).toBe(true);
-    expect(problems.some((p) => p.includes("concurency"))).toBe(true);
-    expect(problems).toHaveLength(3);
+    expect(problemsOf(() => loadConfig({}, dir, {}))).toEqual([
+      `${file}:2:9: server.port: Invalid type: Expected number but received "eighty"`,
+      `${file}:3:1: unknown key "concurency" (did you mean "concurrency"?)`,
+      `${file}:4:15: environment variable MISSING_VAR is not set`,
+    ]);
+  });
+
+  test("problems that used to wait for a second pass come in the same pass, each at its value", () => {
+    const yaml = [
+      "server:",
+      "  port: 70000",
+      "  bodyLimit: lots",
+      "retention: { runs: 1 month }",
+      "idempotency:",
+      "  ttl: forever",
+      "shutdown: { gracePeriod: -5 }",
+      "apiKeys:",
+      "  - { name: a, scopes: ['*'] }",
+      "  - { name: b, key: short, hash: 'sha256:00', scopes: [runs:read] }",
+    ].join("\n");
+    const dir = project(yaml);
+    const file = join(dir, "wfd.yaml");
+    expect(problemsOf(() => loadConfig({}, dir, {}))).toEqual([
+      `${file}:2:9: server.port: must be 0 to 65535`,
+      `${file}:3:14: server.bodyLimit: invalid size "lots" (use e.g. 512kb, 1mb or bytes)`,
+      `${file}:4:20: retention.runs: invalid duration "1 month" (use e.g. 500ms, 30s, 10m, 1h30m)`,
+      `${file}:6:8: idempotency.ttl: invalid duration "forever" (use e.g. 500ms, 30s, 10m, 1h30m)`,
+      `${file}:7:26: shutdown.gracePeriod: invalid duration -5 (use e.g. 500ms, 30s, 10m, 1h30m)`,
+      `${file}:9:5: apiKeys.0: give exactly one of "hash" or "key"`,
+      `${file}:10:5: apiKeys.1: give exactly one of "hash" or "key"`,
+      `${file}:10:21: apiKeys.1.key: must be at least 16 characters`,
+      `${file}:10:34: apiKeys.1.hash: must be sha256:<64 hex digits>`,
+    ]);
+  });
+
+  test("durations and sizes in every accepted spelling become milliseconds and bytes", () => {
+    const dir = project(
+      "server: { bodyLimit: 512kb }\nretention: { runs: 1h30m }\nidempotency: { ttl: 2500 }\nshutdown: { gracePeriod: '5s' }\n",
+    );
+    const config = loadConfig({}, dir, {});
+    expect(config.server.bodyLimit).toBe(512 * 1024);
+    expect(config.retentionMs).toBe(90 * 60_000);
+    expect(config.idempotencyTtlMs).toBe(2500);
+    expect(config.shutdownGraceMs).toBe(5000);
+  });
+
+  test("a nested unknown key is shown where it is written, with a suggestion; a wrong shape is named", () => {
+    const dir = project("server:\n  prot: 8080\nstore: 5\n");
+    const file = join(dir, "wfd.yaml");
+    expect(problemsOf(() => loadConfig({}, dir, {}))).toEqual([
+      `${file}:2:3: server: unknown key "prot" (did you mean "port"?)`,
+      `${file}:3:8: store: Invalid type: Expected Object but received 5`,
+    ]);
   });
 
   test("a YAML syntax error and a duplicate key are located", () => {
-    expect(problemsOf(() => loadConfig({}, project("server: [\n"), {}))[0]).toMatch(/wfd\.yaml:\d+:\d+: /);
+    const syntax = project("server: [\n");
+    expect(problemsOf(() => loadConfig({}, syntax, {}))[0]).toMatch(/wfd\.yaml:\d+:\d+: /);
     const duplicate = problemsOf(() => loadConfig({}, project("concurrency: 1\nconcurrency: 2\n"), {}));
     expect(duplicate[0]).toMatch(/wfd\.yaml:2:1: .*unique/i);
   });
 
-  test("an API key needs exactly one of hash and key; bad durations are named", () => {
-    const dir = project("apiKeys:\n  - { name: a, scopes: ['*'] }\nidempotency: { ttl: 10x }\n");
+  test("an API key needs exactly one of hash and key, even when another of its keys is wrong", () => {
+    const dir = project("apiKeys:\n  - name: a\n    scopes: [nope]\nidempotency: { ttl: 10x }\n");
+    const file = join(dir, "wfd.yaml");
     const problems = problemsOf(() => loadConfig({}, dir, {}));
-    expect(problems.some((p) => p.includes('apiKeys.0 (a): give exactly one of "hash" or "key"'))).toBe(true);
-    expect(problems.some((p) => p.includes('idempotency.ttl: invalid duration "10x"'))).toBe(true);
+    expect(problems[0]).toBe(`${file}:2:5: apiKeys.0: give exactly one of "hash" or "key"`);
+    expect(problems[1]).toStartWith(
+      `${file}:3:14: apiKeys.0.scopes.0: Invalid type: Expected ("workflows:read"`,
+    );
+    expect(problems[2]).toBe(
+      `${file}:4:21: idempotency.ttl: invalid duration "10x" (use e.g. 500ms, 30s, 10m, 1h30m)`,
+    );
+    expect(problems).toHaveLength(3);
   });
 
   test("webhook subscriptions and the outbound secret are checked where they stand", () => {
@@ -122,6 +291,41 @@ describe("loadConfig", () => {
     ).toBe(true);
     expect(problems.some((p) => p.includes("outbound.secret: must encode 16 to 64 bytes"))).toBe(true);
     expect(problems).toHaveLength(4);
+  });
+
+  test("every URL must be absolute http or https, and only its scheme is echoed", () => {
+    const yaml = [
+      "server: { publicUrl: 'wfd.example.com' }",
+      "connections:",
+      "  billing:",
+      "    - { id: ok, baseUrl: 'https://billing.example.com' }",
+      "    - { id: etc, baseUrl: 'file:///etc' }",
+      "webhooks:",
+      "  - { url: 'ftp://user:hunter2@example.com/h', events: [run.failed] }",
+      "  - { url: 'javascript:alert(1)', events: [run.failed] }",
+      "  - { url: 'http://example.com/h', events: [run.failed] }",
+      "",
+    ].join("\n");
+    const dir = project(yaml);
+    const file = join(dir, "wfd.yaml");
+    expect(problemsOf(() => loadConfig({}, dir, {}))).toEqual([
+      `${file}:1:22: server.publicUrl: must be an absolute http or https URL`,
+      `${file}:5:27: connections.billing.1.baseUrl: must be an http or https URL, not file:`,
+      `${file}:7:12: webhooks.0.url: must be an http or https URL, not ftp:`,
+      `${file}:8:12: webhooks.1.url: must be an http or https URL, not javascript:`,
+    ]);
+  });
+
+  test("http and https URLs are accepted as written", () => {
+    const yaml = [
+      "server: { publicUrl: 'https://wfd.example.com' }",
+      "connections: { billing: [{ id: a, baseUrl: 'http://10.0.0.5:8080/api' }] }",
+      "webhooks: [{ url: 'HTTPS://example.com/h', events: [run.failed] }]",
+    ].join("\n");
+    const config = loadConfig({}, project(yaml), {});
+    expect(config.server.publicUrl).toBe("https://wfd.example.com");
+    expect(config.connections.billing?.[0]?.baseUrl).toBe("http://10.0.0.5:8080/api");
+    expect(config.webhooks[0]?.url).toBe("HTTPS://example.com/h");
   });
 
   test("a missing --config file is one clear problem", () => {
