@@ -78,6 +78,12 @@ export interface ApiDeps {
   deliveryEvents: TypedEmitter<DeliveryEvents>;
   /** Why a caller-supplied URL (a run's webhookUrl) may not be called, or null when it may. */
   outboundUrlProblem: (url: string) => Promise<string | null>;
+  /**
+   * Ids of every connection target in wfd.yaml `connections:`. A run's `connectionId` must be one:
+   * an http step falls back to its connection's first target for an id it does not know, which
+   * would send the request and its credentials somewhere the caller did not ask for.
+   */
+  connectionIds: ReadonlySet<string>;
   apiKeys: ApiKey[];
   clock: Clock;
   /** Largest accepted request body, in bytes. */

@@ -8,7 +8,13 @@ const runOptions = {
   input: v.optional(v.unknown()),
   idempotencyKey: v.optional(text(255)),
   connectionId: v.optional(text(255)),
-  webhookUrl: v.optional(v.pipe(v.string(), v.url("must be an absolute URL"))),
+  webhookUrl: v.optional(
+    v.pipe(
+      v.string(),
+      v.url("must be an absolute URL"),
+      v.maxLength(2048, "must be at most 2048 characters"),
+    ),
+  ),
   entityType: v.optional(text(255)),
   entityId: v.optional(text(255)),
   wait: v.optional(
@@ -23,7 +29,7 @@ const runOptions = {
 /** POST /workflows/:id/run (and aliases). */
 export const RunWorkflowBody = v.strictObject(runOptions);
 
-/** POST /runs: the same with the workflow id; `inputs` is accepted for `input`. */
+/** POST /runs: the same with the workflow id; `inputs` is accepted for `input` (not both: see execute.ts). */
 export const CreateRunBody = v.strictObject({
   ...runOptions,
   workflowId: text(255),

@@ -1,5 +1,9 @@
 import { readFileSync } from "node:fs";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "../lib/json-depth.ts";
 import { CliError, EXIT } from "./common.ts";
+
+// The API's limit: an input nested deeper exhausts the stack of the store and validators.
+const TOO_DEEP = `nested more than ${MAX_JSON_DEPTH} levels deep (objects and arrays)`;
 
 /**
  * Reads the run input: a JSON file, `-` for standard input, or nothing (an empty object).
@@ -11,26 +15,39 @@ export async function readInputFile(
 ): Promise<unknown> {
   if (file === undefined) return {};
   const name = file === "-" ? "standard input" : file;
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = file === "-" ? await readStream(stdin) : readFileSync(file, "utf8");
+    bytes = file === "-" ? await readStream(stdin) : readFileSync(file);
   } catch (error) {
     const reason =
       (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
     throw new CliError(`--input ${name}: cannot read: ${reason}`, EXIT.usage);
   }
+  const text = decodeUtf8(bytes, name);
   if (text.trim() === "") throw new CliError(`--input ${name}: empty, expected a JSON value`, EXIT.usage);
+  let input: unknown;
   try {
-    return JSON.parse(text);
+    input = JSON.parse(text);
   } catch (error) {
     throw new CliError(`--input ${name}: not valid JSON: ${(error as Error).message}`, EXIT.usage);
   }
+  if (nestedDeeperThan(input, MAX_JSON_DEPTH)) throw new CliError(`--input ${name}: ${TOO_DEEP}`, EXIT.usage);
+  return input;
 }
 
-async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
+}
+
+/** The text of the input; fatal, so a file in another encoding is refused rather than mangled. */
+function decodeUtf8(bytes: Buffer, name: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new CliError(`--input ${name}: not valid UTF-8`, EXIT.usage);
+  }
 }
 
 /**
@@ -56,6 +73,9 @@ export function applySets(input: unknown, sets: readonly string[]): unknown {
     }
     setPath(result, path, parseSetValue(pair.slice(eq + 1)));
   }
+  // A value given as JSON (or a long dotted key) can nest as deeply as an input file.
+  if (nestedDeeperThan(result, MAX_JSON_DEPTH))
+    throw new CliError(`--set: the input is ${TOO_DEEP}`, EXIT.usage);
   return result;
 }
 

@@ -159,6 +159,9 @@ export class Daemon {
         webhooks: (this.eventParts as EventParts).subscriptions,
         deliveryEvents: (this.eventParts as EventParts).worker.events,
         outboundUrlProblem: (this.eventParts as EventParts).urlProblem,
+        connectionIds: new Set(
+          Object.values(config.connections).flatMap((targets) => targets.map((target) => target.id)),
+        ),
         apiKeys,
         clock,
         bodyLimit: config.server.bodyLimit,

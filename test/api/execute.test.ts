@@ -33,6 +33,8 @@ beforeAll(async () => {
       config.server.bodyLimit = 2048;
       // The run below names a loopback webhookUrl: nothing may leave this machine.
       config.outbound.allowPrivate = true;
+      // The run below names this connection target; its steps never call it.
+      config.connections = { api: [{ id: "conn_1", baseUrl: "http://127.0.0.1:9" }] };
     },
   });
 });

@@ -131,6 +131,24 @@ describe("reading runs", () => {
     expect((await d.call("GET", "/api/v1/runs/run_unknown/logs")).status).toBe(404);
   });
 
+  test("logs: hasMore is false when a page ends at the last line", async () => {
+    const { json } = await d.call("POST", "/api/v1/workflows/chatty/run", { body: { wait: 10 } });
+    const all = (await d.call("GET", `/api/v1/runs/${json.data.id}/logs`)).json.data;
+    const count = all.length;
+    const exact = await d.call("GET", `/api/v1/runs/${json.data.id}/logs?limit=${count}`);
+    expect(exact.json.data).toEqual(all);
+    expect(exact.json.meta.hasMore).toBe(false);
+    const short = await d.call("GET", `/api/v1/runs/${json.data.id}/logs?limit=${count - 1}`);
+    expect(short.json.data).toEqual(all.slice(0, count - 1));
+    expect(short.json.meta.hasMore).toBe(true);
+    const last = await d.call(
+      "GET",
+      `/api/v1/runs/${json.data.id}/logs?limit=1&after=${short.json.meta.nextCursor}`,
+    );
+    expect(last.json.data).toEqual(all.slice(count - 1));
+    expect(last.json.meta.hasMore).toBe(false);
+  });
+
   test("pages have no repeats or gaps while runs are being created", async () => {
     const created: string[] = [];
     for (let i = 0; i < 23; i++) {
@@ -163,6 +181,31 @@ describe("reading runs", () => {
       expect(own.json.data.length).toBeGreaterThan(0);
       expect(own.json.data.every((run: { workflowId: string }) => run.workflowId === "quick")).toBe(true);
     }
+  });
+});
+
+describe("runs of one workflow", () => {
+  test("a workflow that never existed is 404 on /runs and /executions, like GET /workflows/:id", async () => {
+    for (const alias of ["runs", "executions"]) {
+      const { status, json } = await d.call("GET", `/api/v1/workflows/nope/${alias}`);
+      expect(status).toBe(404);
+      expect(json.error).toEqual({ code: "NOT_FOUND", message: 'Workflow "nope" not found' });
+    }
+    // The query parameter only filters: no such runs is an empty page.
+    const filtered = await d.call("GET", "/api/v1/runs?workflowId=nope");
+    expect(filtered.status).toBe(200);
+    expect(filtered.json.data).toEqual([]);
+  });
+
+  test("a deleted workflow still lists its runs", async () => {
+    const yaml = "name: Brief\nsteps: [{ id: a, type: transform, config: { mapping: 1 } }]\n";
+    expect((await d.call("POST", "/api/v1/workflows", { body: { id: "brief", yaml } })).status).toBe(201);
+    const { json } = await d.call("POST", "/api/v1/workflows/brief/run", { body: { wait: 10 } });
+    expect((await d.call("DELETE", "/api/v1/workflows/brief")).status).toBe(200);
+    expect((await d.call("GET", "/api/v1/workflows/brief")).status).toBe(404);
+    const runs = await d.call("GET", "/api/v1/workflows/brief/runs");
+    expect(runs.status).toBe(200);
+    expect(runs.json.data.map((run: { id: string }) => run.id)).toEqual([json.data.id]);
   });
 });
 

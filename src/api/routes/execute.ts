@@ -39,15 +39,26 @@ function idempotencyKeyOf(c: Context<ApiEnv>, fromBody: string | undefined): str
   return fromHeader ?? fromBody ?? null;
 }
 
+/** A VALIDATION_ERROR for one body field, worded like the schema's own (validate.ts). */
+function fieldError(field: string, problem: string): WfdError {
+  return new WfdError("VALIDATION_ERROR", `Invalid request body: ${field}: ${problem}`, [
+    { path: [field], message: problem },
+  ]);
+}
+
+/** The checks the body schema cannot make: they need the daemon's configuration. */
+async function checkAgainstConfig(deps: ApiDeps, options: RunOptions): Promise<void> {
+  if (options.connectionId !== undefined && !deps.connectionIds.has(options.connectionId)) {
+    throw fieldError("connectionId", "is not the id of a connection target in wfd.yaml");
+  }
+  const urlProblem = options.webhookUrl ? await deps.outboundUrlProblem(options.webhookUrl) : null;
+  if (urlProblem) throw fieldError("webhookUrl", urlProblem);
+}
+
 async function startRun(c: Context<ApiEnv>, deps: ApiDeps, workflowId: string, options: RunOptions) {
   const key = c.get("apiKey");
   assertWorkflowAllowed(key, workflowId);
-  const urlProblem = options.webhookUrl ? await deps.outboundUrlProblem(options.webhookUrl) : null;
-  if (urlProblem) {
-    throw new WfdError("VALIDATION_ERROR", `Invalid request body: webhookUrl ${urlProblem}`, [
-      { path: ["webhookUrl"], message: urlProblem },
-    ]);
-  }
+  await checkAgainstConfig(deps, options);
   const { run, replayed } = await deps.runs.create({
     workflowId,
     input: options.input ?? {},
@@ -82,6 +93,10 @@ export function executeRoutes(deps: ApiDeps): Hono<ApiEnv> {
   }
   app.post("/runs", scope, async (c) => {
     const { workflowId, inputs, ...options } = parseRequest(CreateRunBody, c.get("body"), "request body");
+    // `inputs` is only another name for `input`: a body with both is ambiguous, even when they agree.
+    if (options.input !== undefined && inputs !== undefined) {
+      throw fieldError("inputs", "give either input or inputs, not both");
+    }
     return startRun(c, deps, workflowId, { ...options, input: options.input ?? inputs });
   });
   return app;

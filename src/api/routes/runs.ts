@@ -12,6 +12,16 @@ async function readableRun(c: Context<ApiEnv>, deps: ApiDeps) {
   return run;
 }
 
+/**
+ * NOT_FOUND for a workflow that is neither loaded nor ever was: GET /workflows/:id answers so too.
+ * A deleted workflow keeps its stored versions, so its runs stay listed.
+ */
+async function assertWorkflowKnown(deps: ApiDeps, workflowId: string): Promise<void> {
+  if (deps.registry.get(workflowId)) return;
+  if ((await deps.store.listVersions(workflowId)).length > 0) return;
+  throw new WfdError("NOT_FOUND", `Workflow "${workflowId}" not found`);
+}
+
 async function listRuns(c: Context<ApiEnv>, deps: ApiDeps, workflowId?: string) {
   const query = parseRequest(ListRunsQuery, c.req.query(), "query");
   const filterId = workflowId ?? query.workflowId;
@@ -23,6 +33,8 @@ async function listRuns(c: Context<ApiEnv>, deps: ApiDeps, workflowId?: string) 
       `API key "${key.name}" is limited to some workflows; pass workflowId to list runs`,
     );
   }
+  // The workflow of the path must exist; the workflowId query parameter only filters.
+  if (workflowId) await assertWorkflowKnown(deps, workflowId);
   const page = await deps.store.listRuns({
     limit: query.limit,
     ...(filterId ? { workflowId: filterId } : {}),
@@ -50,13 +62,15 @@ export function runRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.get("/runs/:id/logs", read, async (c) => {
     const query = parseRequest(LogsQuery, c.req.query(), "query");
     const run = await readableRun(c, deps);
-    const { lines } = await deps.store.getLogs(run.id, query.after, query.limit);
-    const last = lines.at(-1);
+    // One line more than the page tells whether another page follows, without an empty last page.
+    const { lines } = await deps.store.getLogs(run.id, query.after, query.limit + 1);
+    const page = lines.slice(0, query.limit);
+    const last = page.at(-1);
     return ok(
       c,
-      lines.map(({ ts, stepId, stream, line }) => ({ ts, stepId, stream, line })),
+      page.map(({ ts, stepId, stream, line }) => ({ ts, stepId, stream, line })),
       200,
-      { nextCursor: last ? last.seq : query.after, hasMore: lines.length === query.limit },
+      { nextCursor: last ? last.seq : query.after, hasMore: lines.length > query.limit },
     );
   });
   app.post("/runs/:id/cancel", requireScope("runs:cancel"), async (c) => {
