@@ -94,24 +94,36 @@ export class Daemon {
       this.releaseLock();
       throw error;
     }
-    const { registry, runs, maintenance, scheduler } = this.services;
+    try {
+      await this.startParts(apiKeys);
+    } catch (error) {
+      // Nothing may go on half-started (firing schedules, holding the data directory's lock).
+      await this.stop();
+      throw error;
+    }
+    this.accepting = true;
+    logger.info("wfd is listening", { url: `http://${config.server.host}:${this.port}` });
+  }
+
+  /**
+   * Binds the port first, so a port in use fails the start before any run or schedule starts;
+   * until start() ends, the API answers 503 and /readyz is not ready.
+   */
+  private async startParts(apiKeys: ApiKey[]): Promise<void> {
+    const { config, logger } = this.options;
+    const { registry, runs, maintenance, scheduler } = this.parts;
+    this.server = this.listen(apiKeys);
     // Watch before loading: an edit made while the files are read is then seen by the watcher and
     // re-read after the load (the registry runs its operations in order), never lost.
     this.watcher = new WorkflowWatcher({ registry, dir: config.workflowsDir, logger });
     await this.watcher.start();
-    const { problems } = await registry.loadAll().catch(async (error: unknown) => {
-      await this.watcher?.stop();
-      throw error;
-    });
+    const { problems } = await registry.loadAll();
     for (const problem of problems) logger.warn("invalid workflow file", { problem: formatProblem(problem) });
     logger.info("workflows loaded", { count: registry.list().length, dir: config.workflowsDir });
-    await this.eventParts.start();
+    await this.eventParts?.start();
     await runs.start();
     await scheduler.start();
     maintenance.start();
-    this.server = this.listen(apiKeys);
-    this.accepting = true;
-    logger.info("wfd is listening", { url: `http://${config.server.host}:${this.server.port}` });
   }
 
   /** Stops accepting, lets running steps finish for the grace period, then stops everything. */

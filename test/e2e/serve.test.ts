@@ -90,3 +90,35 @@ test("wfd serve with a bad --port is a usage error", async () => {
   expect(result.exitCode).toBe(2);
   expect(result.stderr).toContain("--port");
 });
+
+test("wfd serve on a port in use exits 1 with one line, having started nothing", async () => {
+  const occupant = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("taken") });
+  try {
+    const result = await runCommand(
+      [
+        wfd,
+        "serve",
+        "--dir",
+        join(REPO_ROOT, "workflows.example"),
+        "--data",
+        join(work, "data-busy-port"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(occupant.port),
+      ],
+      { cwd: work },
+    );
+    expect(result.exitCode).toBe(1);
+    const errors = result.stderr
+      .trim()
+      .split("\n")
+      .filter((line) => line.startsWith("error:"));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(String(occupant.port));
+    expect(result.stdout).not.toContain("workflows loaded");
+    expect(result.stdout).toContain('"msg":"stopped"');
+  } finally {
+    occupant.stop(true);
+  }
+});
