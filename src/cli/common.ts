@@ -22,6 +22,16 @@ export function paint(stream: NodeJS.WriteStream) {
   return { green: wrap(32), red: wrap(31), yellow: wrap(33), dim: wrap(2), bold: wrap(1) };
 }
 
+/** `path: message` of a detail, with the path as `items[0].price`; the message alone for the root. */
+export function formatDetail(
+  detail: { path: readonly (string | number)[]; message: string },
+  root = "",
+): string {
+  const path = detail.path.map((part) => (typeof part === "number" ? `[${part}]` : `.${part}`)).join("");
+  const where = `${root}${root ? path : path.replace(/^\./, "")}`;
+  return where ? `${where}: ${detail.message}` : detail.message;
+}
+
 /**
  * Base of every command: turns any error into one clear line on stderr (never a stack) and an
  * exit code, so `execute()` stays about the work.

@@ -20,8 +20,16 @@ export class KeysCreateCommand extends WfdCommand {
   scopes = Option.String("--scopes", "*", { description: "Comma-separated scopes (default: *)" });
 
   async run(): Promise<number> {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(this.name)) {
-      throw new CliError(`--name: expected letters, digits, "_", "." or "-", got "${this.name}"`, EXIT.usage);
+    // wfd.yaml takes any non-empty name; it must only survive being pasted there as one line.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+    if (this.name.trim() === "" || /[\u0000-\u001f\u007f]/.test(this.name)) {
+      throw new CliError(
+        `--name: expected a non-empty name on one line, got ${JSON.stringify(this.name)}`,
+        EXIT.usage,
+      );
+    }
+    if (this.name.includes("${")) {
+      throw new CliError(`--name: "\${" would be read as an environment variable in wfd.yaml`, EXIT.usage);
     }
     const scopes = this.scopes
       .split(",")
@@ -32,6 +40,7 @@ export class KeysCreateCommand extends WfdCommand {
       throw new CliError(`--scopes: unknown scope "${unknown[0] ?? ""}"`, EXIT.usage);
     }
     const { generateApiKey, hashApiKey } = await import("../api/keys.ts");
+    const { stringify } = await import("yaml");
     const key = generateApiKey();
     this.context.stdout.write(
       [
@@ -39,7 +48,8 @@ export class KeysCreateCommand extends WfdCommand {
         "",
         "Add to wfd.yaml:",
         "apiKeys:",
-        `  - name: ${this.name}`,
+        // Quoted where YAML would read it as something else: 123, true, null, "a: b", "#1".
+        `  - name: ${stringify(this.name, { lineWidth: 0 }).trimEnd()}`,
         `    hash: ${hashApiKey(key)}`,
         `    scopes: [${scopes.map((scope) => (scope === "*" ? '"*"' : scope)).join(", ")}]`,
         "",

@@ -1,3 +1,5 @@
+import { statSync } from "node:fs";
+import { constants } from "node:os";
 import { Option } from "clipanion";
 import { WfdError } from "../core/errors.ts";
 import type { Run } from "../core/run.ts";
@@ -6,7 +8,8 @@ import { loadConfig } from "../daemon/config.ts";
 import { formatDuration } from "../lib/duration.ts";
 import { createLogger } from "../lib/logger.ts";
 import type { RunService } from "../runs/service.ts";
-import { CliError, EXIT, ProjectCommand, paint } from "./common.ts";
+import { readErrorReason } from "../workflows/files.ts";
+import { CliError, EXIT, formatDetail, ProjectCommand, paint } from "./common.ts";
 import { applySets, readInputFile } from "./input.ts";
 import { createProgressPrinter } from "./progress.ts";
 
@@ -16,6 +19,17 @@ const EXIT_BY_STATUS: Record<string, number> = {
   cancelled: EXIT.cancelled,
 };
 
+/**
+ * Signals that cancel the run cleanly (shell process groups killed, the run stored cancelled):
+ * Ctrl-C, `kill` and a closed terminal. Left to their default, the last two would end wfd at once,
+ * orphaning the shell's processes and leaving the run `running` for the next `wfd serve` to redo.
+ */
+const CANCEL_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+type CancelSignal = (typeof CANCEL_SIGNALS)[number];
+
+/** The shell's convention for a process ended by a signal: 130 for SIGINT, 143 SIGTERM, 129 SIGHUP. */
+const exitCodeOf = (signal: CancelSignal) => 128 + constants.signals[signal];
+
 /** `wfd run <id>`: runs one workflow in this process and records it in the store (trigger `cli`). */
 export class RunCommand extends ProjectCommand {
   static override paths = [["run"]];
@@ -23,7 +37,8 @@ export class RunCommand extends ProjectCommand {
     description: "Run a workflow locally, in this process",
     details: `
       The run is recorded in the data directory like any other (trigger "cli"). Drafts can be run.
-      Exit codes: 0 completed, 1 failed, 2 bad input or usage, 130 cancelled (Ctrl-C).
+      Exit codes: 0 completed, 1 failed, 2 bad input or usage, 130 cancelled by Ctrl-C (SIGINT),
+      143 by SIGTERM, 129 by SIGHUP (a closed terminal). A second signal quits at once.
     `,
     examples: [
       ["Run with an input file", "wfd run order-created --input order.json"],
@@ -41,6 +56,7 @@ export class RunCommand extends ProjectCommand {
 
   async run(): Promise<number> {
     const config = loadConfig(this.overrides());
+    assertDirectory(config.workflowsDir);
     const input = applySets(await readInputFile(this.input, this.context.stdin), this.sets);
     const { openServices } = await import("../daemon/services.ts");
     const services = openServices(config, { logger: createLogger({ level: "error", write: () => {} }) });
@@ -54,8 +70,9 @@ export class RunCommand extends ProjectCommand {
       }
       for (const problem of version.errors) this.context.stderr.write(`warning: ${formatProblem(problem)}\n`);
       const run = await this.createRun(services.runs, input);
-      const finished = await this.executeRun(services.runs, run);
+      const { finished, signal } = await this.executeRun(services.runs, run);
       this.report(finished);
+      if (finished.status === "cancelled" && signal) return exitCodeOf(signal);
       return EXIT_BY_STATUS[finished.status] ?? EXIT.failed;
     } finally {
       await services.email.close();
@@ -75,25 +92,34 @@ export class RunCommand extends ProjectCommand {
       return run;
     } catch (error) {
       if (error instanceof WfdError && error.code === "VALIDATION_ERROR") {
-        for (const detail of error.details ?? []) {
-          this.context.stderr.write(
-            `input${detail.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("")}: ${detail.message}\n`,
-          );
-        }
+        for (const detail of error.details ?? [])
+          this.context.stderr.write(`${formatDetail(detail, "input")}\n`);
         throw new CliError("the input does not match the workflow's inputSchema", EXIT.usage);
       }
       throw error;
     }
   }
 
-  private async executeRun(runs: RunService, run: Run): Promise<Run> {
+  /** Runs to the end; the first cancel signal aborts the run, a second one quits at once. */
+  private async executeRun(
+    runs: RunService,
+    run: Run,
+  ): Promise<{ finished: Run; signal: CancelSignal | null }> {
     const controller = new AbortController();
-    const onInterrupt = () => {
-      if (controller.signal.aborted) process.exit(EXIT.cancelled);
-      this.context.stderr.write("\ncancelling (Ctrl-C again to quit at once)\n");
+    let received: CancelSignal | null = null;
+    const onSignal = (signal: CancelSignal) => {
+      if (received) process.exit(exitCodeOf(signal));
+      received = signal;
+      if (signal === "SIGHUP") {
+        // The terminal is gone: writing to it fails, and that must not stop the run being stored.
+        for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
+      } else {
+        const again = signal === "SIGINT" ? "Ctrl-C" : signal;
+        this.context.stderr.write(`\ncancelling (${again} again to quit at once)\n`);
+      }
       controller.abort();
     };
-    process.on("SIGINT", onInterrupt);
+    for (const signal of CANCEL_SIGNALS) process.on(signal, onSignal);
     const showProgress = !this.json && Boolean(process.stderr.isTTY);
     const printer = createProgressPrinter(process.stderr);
     const observer = showProgress
@@ -104,9 +130,10 @@ export class RunCommand extends ProjectCommand {
         }
       : {};
     try {
-      return await runs.runInline(run.id, observer, controller.signal);
+      const finished = await runs.runInline(run.id, observer, controller.signal);
+      return { finished, signal: received };
     } finally {
-      process.off("SIGINT", onInterrupt);
+      for (const signal of CANCEL_SIGNALS) process.off(signal, onSignal);
     }
   }
 
@@ -124,4 +151,20 @@ export class RunCommand extends ProjectCommand {
       this.context.stdout.write(`${JSON.stringify(run.output, null, 2)}\n`);
     }
   }
+}
+
+/** A missing --dir, or a file given as one, is bad input (exit 2), found before the store is opened. */
+function assertDirectory(dir: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem =
+      code === "ENOENT" || code === "ENOTDIR"
+        ? "does not exist"
+        : `cannot be read: ${readErrorReason(error)}`;
+    throw new CliError(`workflows directory ${dir} ${problem}`, EXIT.usage);
+  }
+  if (!isDirectory) throw new CliError(`workflows directory ${dir} is not a directory`, EXIT.usage);
 }

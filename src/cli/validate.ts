@@ -43,7 +43,8 @@ export class ValidateCommand extends ProjectCommand {
     if (this.json) {
       const workflows = result.versions.map((v) => ({
         id: v.workflowId,
-        file: v.definition.file,
+        // The same base as problems[].file, so both can be matched and opened alike.
+        file: displayPath(join(config.workflowsDir, v.definition.file)),
         versionId: v.versionId,
       }));
       this.context.stdout.write(

@@ -35,7 +35,14 @@ export async function listWorkflowFiles(dir: string): Promise<string[]> {
     } catch (error) {
       // A subfolder deleted while we walk (a git checkout in progress) simply has no files.
       if (prefix && isGone(error)) return;
-      const problem = isGone(error) ? "does not exist" : `cannot be read: ${readErrorReason(error)}`;
+      // ENOTDIR counts as gone for a subfolder, but the directory itself being a file is not "missing".
+      const code = (error as NodeJS.ErrnoException).code;
+      const problem =
+        code === "ENOTDIR"
+          ? "is not a directory"
+          : isGone(error)
+            ? "does not exist"
+            : `cannot be read: ${readErrorReason(error)}`;
       throw new Error(`workflows directory ${folder} ${problem}`);
     }
     for (const entry of entries) {

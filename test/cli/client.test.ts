@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parse } from "yaml";
 import { sha256Hex } from "../../src/lib/hash.ts";
 import { ADMIN_KEY, QUICK, SLOW, startDaemon, type TestDaemon } from "../api/helpers.ts";
 
@@ -67,7 +68,41 @@ describe("wfd keys create", () => {
     const badScope = await wfd(["keys", "create", "--name", "x", "--scopes", "runs:read,everything"]);
     expect(badScope.code).toBe(2);
     expect(badScope.stderr.trim()).toBe('error: --scopes: unknown scope "everything"');
-    expect((await wfd(["keys", "create"])).code).toBe(2);
+    const noName = await wfd(["keys", "create"]);
+    expect(noName.stderr).toBe(
+      "error: keys create: --name is required (usage: wfd keys create --name NAME [--scopes SCOPES])\n",
+    );
+    expect(noName.code).toBe(2);
+  });
+
+  test("the printed config lines parse back to the exact name, even names YAML would read otherwise", async () => {
+    for (const name of [
+      "123",
+      "true",
+      "null",
+      "2024",
+      "0x1F",
+      "~",
+      "ops: nightly",
+      "#1 backend",
+      "backend",
+    ]) {
+      const { stdout, code } = await wfd(["keys", "create", "--name", name]);
+      expect(code).toBe(0);
+      const config = parse(stdout.slice(stdout.indexOf("apiKeys:")));
+      expect(config.apiKeys).toEqual([{ name, hash: expect.stringMatching(/^sha256:/), scopes: ["*"] }]);
+    }
+  });
+
+  test("a name that cannot be pasted into wfd.yaml as it is, is a usage error", async () => {
+    const multiline = await wfd(["keys", "create", "--name", "a\nb"]);
+    expect(multiline.stderr).toBe('error: --name: expected a non-empty name on one line, got "a\\nb"\n');
+    expect(multiline.code).toBe(2);
+    const variable = await wfd(["keys", "create", "--name", "${HOME}"]);
+    expect(variable.stderr).toBe(
+      'error: --name: "${" would be read as an environment variable in wfd.yaml\n',
+    );
+    expect(variable.code).toBe(2);
   });
 });
 
@@ -100,6 +135,49 @@ describe("client commands", () => {
     const badKey = await wfd(["runs"], { WFD_API_KEY: "wfd_wrong" });
     expect(badKey.code).toBe(1);
     expect(badKey.stderr).toContain("UNAUTHORIZED");
+  });
+
+  test("trigger with input the inputSchema refuses prints every problem like wfd run, exit 2", async () => {
+    const bad = join(d.root, "bad-input.json");
+    writeFileSync(bad, JSON.stringify({ items: [{ price: "one" }, { price: "two" }] }));
+    const many = await wfd(["trigger", "quick", "--input", bad]);
+    expect(many.stderr).toBe(
+      [
+        "input.items[0].price: must be a number",
+        "input.items[1].price: must be a number",
+        "error: the input does not match the workflow's inputSchema",
+        "",
+      ].join("\n"),
+    );
+    expect(many.code).toBe(2);
+    const scalar = join(d.root, "scalar-input.json");
+    writeFileSync(scalar, "42");
+    const root = await wfd(["trigger", "quick", "--input", scalar]);
+    expect(root.stderr).toStartWith("input: must be an object\n");
+    expect(root.code).toBe(2);
+  });
+
+  test("runs checks --limit and --status itself: one line, exit 2", async () => {
+    const cases: [string[], string][] = [
+      [["--limit", "abc"], '--limit: expected a whole number from 1 to 100, got "abc"'],
+      [["--limit", "500"], '--limit: expected a whole number from 1 to 100, got "500"'],
+      [["--limit", "0"], '--limit: expected a whole number from 1 to 100, got "0"'],
+      [
+        ["--status", "bogus"],
+        '--status: expected one of pending, running, completed, failed, cancelled, got "bogus"',
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const result = await wfd(["runs", ...args]);
+      expect({ args, stderr: result.stderr, code: result.code }).toEqual({
+        args,
+        stderr: `error: ${message}\n`,
+        code: 2,
+      });
+    }
+    const fine = await wfd(["runs", "--limit", "1", "--status", "completed", "--json"]);
+    expect(fine.code).toBe(0);
+    expect(JSON.parse(fine.stdout).length).toBeLessThanOrEqual(1);
   });
 
   test("no key is a usage error; an unreachable daemon is one line", async () => {

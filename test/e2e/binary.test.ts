@@ -113,12 +113,44 @@ describe("the compiled binary", () => {
       [[...base, "--set", "currency"], /--set "currency": expected key=value/],
       [["run", "no-such-flow", "--dir", examples, "--data", data], /workflow "no-such-flow" not found/],
       [[...base, "--set", "customerId=bob"], /input\.customerId: .*pattern/],
+      [
+        ["run", "order-created", "--dir", join(work, "nodir"), "--data", data],
+        /^error: workflows directory .*nodir does not exist\n$/,
+      ],
+      [
+        ["run", "order-created", "--dir", join(examples, "order.json"), "--data", data],
+        /^error: workflows directory .*order\.json is not a directory\n$/,
+      ],
+      [
+        ["run", "order-created", "--bogus", "x"],
+        /^error: run: unknown option --bogus \(usage: wfd run .*<id>\)\n$/,
+      ],
     ];
     for (const [args, message] of cases) {
       const result = await run(args);
       expect({ args, exitCode: result.exitCode }).toEqual({ args, exitCode: 2 });
       expect(result.stderr).toMatch(message);
       expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  test("help and usage errors carry no colour codes when not on a terminal, even with TERM=xterm", async () => {
+    // runCommand sets NO_COLOR, which would hide the defect: this environment has none.
+    const { NO_COLOR: _ignored, ...env } = process.env;
+    for (const args of [["--help"], ["run", "--help"], ["run", "--bogus", "x"], ["keys", "create"]]) {
+      const child = Bun.spawn([wfd, ...args], {
+        cwd: work,
+        env: { ...env, TERM: "xterm" },
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      const [stdout, stderr] = [
+        await new Response(child.stdout).text(),
+        await new Response(child.stderr).text(),
+      ];
+      await child.exited;
+      expect(stdout + stderr).toContain("wfd");
+      expect({ args, escapes: `${stdout}${stderr}`.includes("\x1b[") }).toEqual({ args, escapes: false });
     }
   });
 
