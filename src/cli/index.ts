@@ -3,7 +3,9 @@ import { LogsCommand } from "./client/logs.ts";
 import { RunsCommand } from "./client/runs.ts";
 import { StatusCommand } from "./client/status.ts";
 import { TriggerCommand } from "./client/trigger.ts";
+import { CodeCommand } from "./code.ts";
 import { HealthCommand } from "./health.ts";
+import { InitCommand } from "./init.ts";
 import { KeysCreateCommand } from "./keys.ts";
 import { RunCommand } from "./run.ts";
 import { SchedulesCommand } from "./schedules.ts";
@@ -23,4 +25,6 @@ export const commands = [
   LogsCommand,
   CancelCommand,
   HealthCommand,
+  CodeCommand,
+  InitCommand,
 ];
