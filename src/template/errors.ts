@@ -1,4 +1,4 @@
-import { LiquidError } from "liquidjs";
+import { LiquidError, type Token } from "liquidjs";
 import { TEMPLATE_LIMITS } from "./limits.ts";
 
 /**
@@ -37,7 +37,6 @@ const REWRITES: [RegExp, (match: RegExpMatchArray) => string][] = [
     (m) => `tag "${m[1]}" is not supported: templates cannot read files`,
   ],
   [/^tag "(.+)" not found$/, (m) => `unknown tag "${m[1]}"`],
-  [/^invalid value expression: ""$/, () => "empty output {{ }}"],
   [
     /^memory alloc limit exceeded$/,
     () => `creates too much data (limit: ${TEMPLATE_LIMITS.memory} characters or items)`,
@@ -50,6 +49,29 @@ const REWRITES: [RegExp, (match: RegExpMatchArray) => string][] = [
   [/Maximum call stack size exceeded/, () => "is nested too deeply"],
   [/^(Invalid string length|Out of memory)$/, () => "creates a string that is too long"],
 ];
+
+/** Liquid's message for an output with nothing in it, and for a tag without its expression. */
+const EMPTY_EXPRESSION = 'invalid value expression: ""';
+
+/** A tag's name after its `{%`; in a `{% liquid %}` block, each line is a tag of its own. */
+const TAG_NAME = /\{%-?\s*(\w+)\s*/y;
+
+/**
+ * Which of the two an empty expression was (`{{ }}` or `{% if %}`), read from where Liquid stopped
+ * reading: the nearest `{{` or `{%` before it.
+ */
+function emptyExpression(token: Token): string {
+  const { input, begin } = token;
+  const tagStart = input.lastIndexOf("{%", begin);
+  if (input.lastIndexOf("{{", begin) > tagStart) return "empty output {{ }}";
+  TAG_NAME.lastIndex = tagStart;
+  let name = TAG_NAME.exec(input)?.[1];
+  if (name === "liquid") {
+    const lineStart = Math.max(TAG_NAME.lastIndex, input.lastIndexOf("\n", begin - 1) + 1);
+    name = /^\s*(\w+)/.exec(input.slice(lineStart, begin))?.[1];
+  }
+  return `tag "${name}" is missing its expression`;
+}
 
 function rewrite(message: string): string {
   for (const [pattern, replace] of REWRITES) {
@@ -68,7 +90,9 @@ export function describeProblem(error: unknown, source: string): string {
   let cause: unknown = error;
   while (cause instanceof LiquidError && cause.originalError instanceof Error) cause = cause.originalError;
   const message = cause instanceof Error ? cause.message : String(cause);
-  const problem = rewrite(message.replace(POSITION, "").replace(/\.$/, ""));
+  const text = message.replace(POSITION, "").replace(/\.$/, "");
+  const problem =
+    text === EMPTY_EXPRESSION && cause instanceof LiquidError ? emptyExpression(cause.token) : rewrite(text);
   const position = outer.match(POSITION);
   return position && source.includes("\n") ? `${problem} (line ${position[1]}, col ${position[2]})` : problem;
 }

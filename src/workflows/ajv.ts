@@ -1,4 +1,4 @@
-import { Ajv, type Options, type ValidateFunction } from "ajv";
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import validateAgainstMetaSchema from "./json-schema-meta.generated.js";
 
@@ -36,16 +36,29 @@ const DRAFT_07 = new Set([
   "http://json-schema.org/draft-07/schema#",
 ]);
 
+/** The keywords Ajv knows (any other is an unknown keyword in strict mode) and the formats it checks. */
+export const KNOWN_KEYWORDS: readonly string[] = Object.keys(ajv.RULES.keywords);
+export const KNOWN_FORMATS: readonly string[] = Object.keys(ajv.formats);
+
+/** What is wrong with `$schema`, which may only name draft-07, or null when it is fine or absent. */
+export function declaredSchemaProblem(schema: Record<string, unknown>): string | null {
+  const declared = schema.$schema;
+  if (declared !== undefined && typeof declared !== "string") return "$schema must be a string";
+  if (declared !== undefined && !DRAFT_07.has(declared)) return `no schema with key or ref "${declared}"`;
+  return null;
+}
+
+/** Every error of `schema` against the draft-07 meta-schema (Ajv's allErrors), [] when it passes. */
+export function metaSchemaErrors(schema: Record<string, unknown>): ErrorObject[] {
+  return validateAgainstMetaSchema(schema) ? [] : [...(validateAgainstMetaSchema.errors ?? [])];
+}
+
 /** What Ajv's own validateSchema does before a compile, with the same errors. */
 function assertValidSchema(schema: Record<string, unknown>): void {
-  const declared = schema.$schema;
-  if (declared !== undefined && typeof declared !== "string") throw new Error("$schema must be a string");
-  if (declared !== undefined && !DRAFT_07.has(declared)) {
-    throw new Error(`no schema with key or ref "${declared}"`);
-  }
-  if (!validateAgainstMetaSchema(schema)) {
-    throw new Error(`schema is invalid: ${ajv.errorsText(validateAgainstMetaSchema.errors)}`);
-  }
+  const declared = declaredSchemaProblem(schema);
+  if (declared) throw new Error(declared);
+  const errors = metaSchemaErrors(schema);
+  if (errors.length > 0) throw new Error(`schema is invalid: ${ajv.errorsText(errors)}`);
 }
 
 /**

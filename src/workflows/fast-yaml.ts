@@ -1,4 +1,5 @@
 import { defineMappingTag, defineScalarTag, FAILSAFE_SCHEMA, load, NOT_RESOLVED } from "js-yaml";
+import { MAX_NESTING } from "./yaml-document.ts";
 
 /**
  * The mapping of a workflow file read by js-yaml, or undefined when this file must be read by `yaml`.
@@ -12,7 +13,8 @@ import { defineMappingTag, defineScalarTag, FAILSAFE_SCHEMA, load, NOT_RESOLVED 
  *   `yaml` to 1.1 scalars), tags, merge keys, aliases (`yaml` caps how far they expand), and the
  *   whitespace corners where fuzzing found the two apart (see NEEDS_YAML);
  * - anything js-yaml refuses: syntax errors, duplicate keys, collections as keys, several
- *   documents, an empty file;
+ *   documents, an empty file, nesting deeper than MAX_NESTING (counting scalars, so a little less
+ *   than `yaml`'s reader allows);
  * - a document that is not a mapping, which is not a workflow.
  *
  * Scalars resolve by `yaml`'s core schema (its regular expressions, in its order), and keys are
@@ -23,7 +25,7 @@ export function readPlainMapping(text: string): Record<string, unknown> | undefi
   if (NEEDS_YAML.test(text)) return undefined;
   let data: unknown;
   try {
-    data = load(text, { schema: CORE_AS_YAML_READS_IT, maxAliases: 0 });
+    data = load(text, { schema: CORE_AS_YAML_READS_IT, maxAliases: 0, maxDepth: MAX_NESTING });
   } catch {
     return undefined;
   }

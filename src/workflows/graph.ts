@@ -10,6 +10,8 @@ interface StepNode {
   needs: string[] | undefined;
   /** `needs: a` rather than `needs: [a]`: problems then point at the string itself. */
   needsIsText: boolean;
+  /** The id was used by an earlier step: its needs are checked, but it is no node of the graph. */
+  duplicate: boolean;
 }
 
 const MAX_NAMES_SHOWN = 12;
@@ -37,9 +39,10 @@ export function resolveNeeds(needs: string | string[] | undefined, previousId: s
 export function checkStepGraph(steps: unknown, reporter: Reporter): void {
   if (!Array.isArray(steps)) return;
   const nodes = collectNodes(steps, reporter);
-  const ids = new Map(nodes.map((node) => [node.id, node]));
+  const unique = nodes.filter((node) => !node.duplicate);
+  const ids = new Map(unique.map((node) => [node.id, node]));
   for (const node of nodes) checkNeeds(node, ids, reporter);
-  findCycles(nodes, ids, reporter);
+  findCycles(unique, ids, reporter);
 }
 
 function collectNodes(steps: unknown[], reporter: Reporter): StepNode[] {
@@ -51,14 +54,13 @@ function collectNodes(steps: unknown[], reporter: Reporter): StepNode[] {
     if (first !== undefined) {
       const line = reporter.position(["steps", first, "id"]).line;
       reporter.value(["steps", index, "id"], `duplicate step id "${step.id}" (first used on line ${line})`);
-      return;
-    }
-    firstIndex.set(step.id, index);
+    } else firstIndex.set(step.id, index);
     nodes.push({
       index,
       id: step.id,
       needs: explicitNeeds(step.needs),
       needsIsText: typeof step.needs === "string",
+      duplicate: first !== undefined,
     });
   });
   return nodes;

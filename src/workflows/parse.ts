@@ -1,4 +1,4 @@
-import { type Document, isScalar, LineCounter, parseDocument, visit } from "yaml";
+import { type Document, isScalar, LineCounter, visit } from "yaml";
 import packageJson from "../../package.json" with { type: "json" };
 import {
   STEP_TYPES,
@@ -18,6 +18,7 @@ import { WorkflowSchema } from "./schema.ts";
 import { NO_POSITIONS, type Position, SourceMap } from "./source-map.ts";
 import { checkStepConfig } from "./step-config.ts";
 import { checkTriggers } from "./triggers.ts";
+import { readYamlDocument } from "./yaml-document.ts";
 
 /** The outcome of parsing one workflow file. */
 export interface ParseResult {
@@ -41,7 +42,7 @@ const START: Position = { line: 1, col: 1 };
  * (anything under src/workflows/ or the template checks): a restart then re-validates every file
  * instead of taking the stored versions of unchanged files (WorkflowRegistry.loadAll).
  */
-const CHECKS_REVISION = 1;
+const CHECKS_REVISION = 2;
 
 /** Names the validator that passed a file; stored with it, so another validator checks it again. */
 export const VALIDATOR = `wfd ${packageJson.version} checks ${CHECKS_REVISION}`;
@@ -106,7 +107,7 @@ function analyzePlain(file: string, content: string | Uint8Array, text: string):
 /** The full parse: `yaml`'s document keeps every node's position for the problems. */
 function analyzeDocument(file: string, content: string | Uint8Array, text: string): FileAnalysis {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, merge: true });
+  const doc = readYamlDocument(text, lines);
   const source = new SourceMap(doc, lines);
   const syntax = new Reporter(file, source);
   const fatal = reportYamlErrors(doc, source, syntax);
@@ -177,6 +178,10 @@ function reportYamlErrors(doc: Document, source: SourceMap, reporter: Reporter):
     const position = source.offset(error.pos[0]);
     if (error.code === "DUPLICATE_KEY") {
       reporter.at(position, `duplicate key ${JSON.stringify(keyAt(doc, error.pos[0]))}`);
+    } else if (error.code === "RESOURCE_EXHAUSTION") {
+      // Nesting too deep (readYamlDocument): not a syntax error, and the only problem given.
+      fatal = true;
+      reporter.at(position, error.message);
     } else {
       fatal = true;
       const message =

@@ -55,6 +55,15 @@ const stepType = v.picklist(
   (issue) => `unknown step type ${JSON.stringify(issue.input)}; known types: ${STEP_TYPES.join(", ")}`,
 );
 
+/**
+ * `if:` as the engine reads it, a string: YAML's own true and false become "true" and "false", the
+ * two texts an `if` without template markup may hold (checkCondition in checks.ts checks strings).
+ */
+const condition = v.union(
+  [v.string(), v.pipe(v.boolean(), v.transform(String))],
+  "must be true, false or a {{ expression }}",
+);
+
 /** A step as written; `needs` and `retry` are resolved later against the other steps and the workflow. */
 export const StepSchema = v.object(
   {
@@ -62,7 +71,7 @@ export const StepSchema = v.object(
     name: v.optional(text),
     type: stepType,
     needs: v.optional(v.union([v.string(), v.array(v.string())], "must be a step id or a list of step ids")),
-    if: v.optional(text),
+    if: v.optional(condition),
     timeout: v.optional(positiveDuration),
     retry: v.optional(RetrySchema),
     continueOnError: v.optional(flag, false),

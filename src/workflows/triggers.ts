@@ -35,8 +35,45 @@ export function cronProblem(expression: string): string | null {
     return null;
   } catch (error) {
     const reason = (error as Error).message.replace(/^CronPattern: /, "");
-    return `invalid cron expression ${JSON.stringify(expression)}: ${reason}`;
+    return `invalid cron expression ${JSON.stringify(expression)}: ${cronReason(reason, fields)}`;
   }
+}
+
+/**
+ * Croner's names for the fields, in the order of its 7-field pattern (a 5-field expression gets
+ * seconds put in front), with the range a user may write. Croner keeps day-of-month and month
+ * zero-based, so its "Invalid value" messages give them one less than written: `offset` adds it back.
+ */
+const CRON_FIELDS: Record<string, { name: string; min: number; max: number; offset: number }> = {
+  second: { name: "second", min: 0, max: 59, offset: 0 },
+  minute: { name: "minute", min: 0, max: 59, offset: 0 },
+  hour: { name: "hour", min: 0, max: 23, offset: 0 },
+  day: { name: "day-of-month", min: 1, max: 31, offset: 1 },
+  // A `W` (nearest weekday) value is kept apart but written in the day-of-month field.
+  nearestWeekdays: { name: "day-of-month", min: 1, max: 31, offset: 1 },
+  month: { name: "month", min: 1, max: 12, offset: 1 },
+  dayOfWeek: { name: "day-of-week", min: 0, max: 7, offset: 0 },
+};
+const CRON_FIELD_ORDER = ["second", "minute", "hour", "day", "month", "dayOfWeek"];
+
+/**
+ * Croner's reason in the user's terms: an out-of-range value as written, with its field and range;
+ * illegal characters with the field's name and its text as written (croner shows the text after
+ * replacing month and weekday names, and counts entries from seconds even in a 5-field expression).
+ * Other reasons already quote what was written.
+ */
+function cronReason(reason: string, fields: string[]): string {
+  const range = /^Invalid value for (\w+): (-?\d+)$/.exec(reason);
+  const field = range && CRON_FIELDS[range[1] as string];
+  if (range && field) {
+    return `${field.name} ${Number(range[2]) + field.offset} is out of range ${field.min}-${field.max}`;
+  }
+  const illegal = /^configuration entry (\d) \(.*\) contains illegal characters\.$/.exec(reason);
+  const entry = Number(illegal?.[1]);
+  const name = CRON_FIELDS[CRON_FIELD_ORDER[entry] ?? ""]?.name;
+  if (!name) return reason;
+  const written = fields[entry - (6 - fields.length)];
+  return `${name} ${JSON.stringify(written)} contains characters cron does not allow`;
 }
 
 /** Answers per zone name: building a DateTimeFormat costs about half a millisecond. */

@@ -50,6 +50,9 @@ describe("compileCondition", () => {
   });
 
   test("syntax errors throw when compiled", () => {
+    expect(() => compileCondition("{% if %}true{% endif %}")).toThrow(
+      'template "{% if %}true{% endif %}": tag "if" is missing its expression',
+    );
     expect(() => compileCondition("{{ input.a | nope }}")).toThrow('unknown filter "nope"');
     expect(() => compileCondition("{% if input.a %}")).toThrow("not closed");
   });

@@ -61,6 +61,35 @@ describe("findTemplateErrors", () => {
     expect(findTemplateErrors("{{ }}")).toEqual(["template: empty output {{ }}"]);
   });
 
+  test("an empty output and a tag without its expression are told apart", () => {
+    expect(findTemplateErrors("{{}} and {{- -}}")).toEqual(["template: empty output {{ }}"]);
+    expect(findTemplateErrors("{% if a %}{{ }}{% endif %}")).toEqual(["template: empty output {{ }}"]);
+    expect(findTemplateErrors("{% if %}yes{% endif %}")).toEqual([
+      'template: tag "if" is missing its expression',
+    ]);
+    expect(findTemplateErrors("{{ a }}{%- unless -%}x{% endunless %}")).toEqual([
+      'template: tag "unless" is missing its expression',
+    ]);
+    expect(findTemplateErrors("{% if a %}x{% elsif %}y{% endif %}")).toEqual([
+      'template: tag "elsif" is missing its expression',
+    ]);
+    expect(findTemplateErrors("{% case %}{% when 1 %}x{% endcase %}")).toEqual([
+      'template: tag "case" is missing its expression',
+    ]);
+    expect(findTemplateErrors("{% assign x = %}")).toEqual([
+      'template: tag "assign" is missing its expression',
+    ]);
+  });
+
+  test("in a {% liquid %} block, the tag is the line's", () => {
+    expect(findTemplateErrors("{% liquid\n  if\n  endif %}")).toEqual([
+      'template: tag "if" is missing its expression (line 2, col 5)',
+    ]);
+    expect(findTemplateErrors("{% liquid assign x = %}")).toEqual([
+      'template: tag "assign" is missing its expression',
+    ]);
+  });
+
   test("multi-line templates say where the problem is", () => {
     expect(findTemplateErrors("<p>\n  {{ input.total | nope }}\n</p>")).toEqual([
       'template: unknown filter "nope" (line 2, col 3)',

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readPlainMapping } from "../../src/workflows/fast-yaml.ts";
 import { parseWorkflowFile } from "../../src/workflows/index.ts";
 import { problemsOf } from "./helpers.ts";
 
@@ -125,6 +126,15 @@ describe("ids and dependencies", () => {
     ]);
   });
 
+  test("a step with a duplicate id still has its own needs checked", () => {
+    const yaml = `${HEAD}  - id: a\n    type: fail\n    needs: [yyy, a]\n  - id: b\n    type: fail\n    needs: [a]\n`;
+    expect(problemsOf(yaml)).toEqual([
+      '5:9: step "a" id: duplicate step id "a" (first used on line 3)',
+      '7:13: step "a" needs[0]: unknown step "yyy"',
+      '7:18: step "a" needs[1]: a step cannot need itself',
+    ]);
+  });
+
   test("needs naming an unknown step or the step itself", () => {
     const yaml = `${HEAD}  - id: build\n    type: fail\n    needs: [a, biuld, nope]\n  - id: c\n    type: fail\n    needs: c\n`;
     expect(problemsOf(yaml)).toEqual([
@@ -205,7 +215,7 @@ describe("problems are all collected", () => {
       '2:1: unknown key "stpes" (did you mean "steps"?)',
       "3:14: concurrency: must be a positive integer",
       '4:10: timeout: invalid duration "10x" (use e.g. 500ms, 30s, 10m, 1h30m)',
-      '7:9: trigger.cron: invalid cron expression "61 * * * *": Invalid value for minute: 61',
+      '7:9: trigger.cron: invalid cron expression "61 * * * *": minute 61 is out of range 0-59',
       '8:13: trigger.timezone: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/Amsterdam)',
       '12:5: unknown key "nedds" in step "fetch" (did you mean "needs"?)',
       '14:7: missing required key "url" in step "fetch" config',
@@ -246,11 +256,32 @@ describe("hostile content", () => {
     ]);
   });
 
-  test("nesting too deep for the parser is a problem, not a crash", () => {
+  test("nesting too deep for the parser is one problem, at the first level too deep, the same every time", () => {
     const deep = `${"[".repeat(20_000)}${"]".repeat(20_000)}`;
-    const problems = problemsOf(`${HEAD}    config: { mapping: ${deep} }\n`);
-    expect(problems.length).toBeGreaterThan(0);
-    expect(problems[0]).toContain("YAML syntax error");
+    // Levels: the file, steps, the step, config, then the lists from column 24: the 96th is level 101.
+    const expected = ["5:120: nesting deeper than 100 levels of lists and mappings"];
+    expect(problemsOf(`${HEAD}    config: { mapping: ${deep} }\n`)).toEqual(expected);
+    const open = "[".repeat(100_000);
+    for (let run = 0; run < 3; run++) {
+      expect(problemsOf(open)).toEqual(["1:101: nesting deeper than 100 levels of lists and mappings"]);
+    }
+  });
+
+  test("100 levels are read, 101 are too deep, in flow and block style, by either reader", () => {
+    const transform = "name: x\nsteps:\n  - id: a\n    type: transform\n    config:\n      mapping: ";
+    // The lists start at level 5, column 16.
+    const lists = (count: number) => `${transform}${"[".repeat(count)}${"]".repeat(count)}\n`;
+    expect(problemsOf(lists(96))).toEqual([]);
+    expect(readPlainMapping(lists(96))).toBeDefined();
+    expect(problemsOf(lists(97))).toEqual(["6:112: nesting deeper than 100 levels of lists and mappings"]);
+    expect(readPlainMapping(lists(97))).toBeUndefined();
+    // Mappings in block style, one level per line, from level 5 on line 7.
+    const mappings = (count: number) =>
+      `${transform}\n${Array.from({ length: count }, (_, i) => `${" ".repeat(8 + 2 * i)}k:`).join("\n")} 1\n`;
+    expect(problemsOf(mappings(96))).toEqual([]);
+    expect(problemsOf(mappings(97))).toEqual([
+      "103:201: nesting deeper than 100 levels of lists and mappings",
+    ]);
   });
 
   test("a long dependency cycle is named by its ends", () => {

@@ -33,8 +33,76 @@ describe("schedule", () => {
 
   test("a bad cron expression is named with the reason", () => {
     expect(problemsOf(withTrigger('  type: schedule\n  cron: "61 * * * *"\n'))).toEqual([
-      '7:9: trigger.cron: invalid cron expression "61 * * * *": Invalid value for minute: 61',
+      '7:9: trigger.cron: invalid cron expression "61 * * * *": minute 61 is out of range 0-59',
     ]);
+  });
+
+  /** The problem of a cron expression, as reported at 7:9. */
+  const cronProblemOf = (cron: string) => problemsOf(withTrigger(`  type: schedule\n  cron: "${cron}"\n`));
+  const outOfRange = (cron: string, reason: string) => [
+    `7:9: trigger.cron: invalid cron expression "${cron}": ${reason}`,
+  ];
+
+  test("every field accepts the ends of its range (day-of-week 7 is Sunday too)", () => {
+    for (const cron of [
+      "0 0 1 1 0",
+      "59 23 31 12 7",
+      "0 0 0 1 1 0",
+      "59 59 23 31 12 7",
+      "0 0 1-31 1-12 0-7",
+    ]) {
+      expect({ cron, problems: cronProblemOf(cron) }).toEqual({ cron, problems: [] });
+    }
+  });
+
+  test("a value out of range is named as written, with its field and range, in every field", () => {
+    const cases: [string, string][] = [
+      ["60 0 0 * * *", "second 60 is out of range 0-59"],
+      ["0 60 0 * * *", "minute 60 is out of range 0-59"],
+      ["60 0 * * *", "minute 60 is out of range 0-59"],
+      ["0 24 * * *", "hour 24 is out of range 0-23"],
+      ["0 0 0 * *", "day-of-month 0 is out of range 1-31"],
+      ["0 0 32 * *", "day-of-month 32 is out of range 1-31"],
+      ["0 0 0 0 * *", "day-of-month 0 is out of range 1-31"],
+      ["0 0 0 32 * *", "day-of-month 32 is out of range 1-31"],
+      ["0 0 * 0 *", "month 0 is out of range 1-12"],
+      ["0 0 * 13 *", "month 13 is out of range 1-12"],
+      ["0 0 0 * 13 *", "month 13 is out of range 1-12"],
+      ["0 0 * * 8", "day-of-week 8 is out of range 0-7"],
+      ["0 0 0 * * 8", "day-of-week 8 is out of range 0-7"],
+    ];
+    for (const [cron, reason] of cases) {
+      expect({ cron, problems: cronProblemOf(cron) }).toEqual({ cron, problems: outOfRange(cron, reason) });
+    }
+  });
+
+  test("out-of-range values in ranges, lists, steps and nearest weekdays are named as written", () => {
+    expect(cronProblemOf("0 0 1-32 * *")).toEqual(
+      outOfRange("0 0 1-32 * *", "day-of-month 32 is out of range 1-31"),
+    );
+    expect(cronProblemOf("0 0 1,32 * *")).toEqual(
+      outOfRange("0 0 1,32 * *", "day-of-month 32 is out of range 1-31"),
+    );
+    expect(cronProblemOf("0 0 32W * *")).toEqual(
+      outOfRange("0 0 32W * *", "day-of-month 32 is out of range 1-31"),
+    );
+    expect(cronProblemOf("0 0 * 0-3 *")).toEqual(outOfRange("0 0 * 0-3 *", "month 0 is out of range 1-12"));
+    expect(cronProblemOf("0 0 * * 1-8")).toEqual(
+      outOfRange("0 0 * * 1-8", "day-of-week 8 is out of range 0-7"),
+    );
+  });
+
+  test("a field with characters cron does not allow is named, with its text as written", () => {
+    expect(cronProblemOf("0 0 x * *")).toEqual(
+      outOfRange("0 0 x * *", 'day-of-month "x" contains characters cron does not allow'),
+    );
+    expect(cronProblemOf("x 0 0 * * *")).toEqual(
+      outOfRange("x 0 0 * * *", 'second "x" contains characters cron does not allow'),
+    );
+    // Croner replaces month names by numbers before it looks; the message keeps what was written.
+    expect(cronProblemOf("0 0 * JAN-FOO *")).toEqual(
+      outOfRange("0 0 * JAN-FOO *", 'month "JAN-FOO" contains characters cron does not allow'),
+    );
   });
 
   test("7 fields (a year) and too few fields are rejected", () => {
