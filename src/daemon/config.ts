@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import * as v from "valibot";
-import { LineCounter, parseDocument, type YAMLError } from "yaml";
+import { isMap, LineCounter, parseDocument, type YAMLError } from "yaml";
 import type { Connection } from "../core/engine.ts";
 import { formatProblem, type WorkflowProblem } from "../core/workflow.ts";
 import { sha256Hex } from "../lib/hash.ts";
@@ -95,6 +95,10 @@ function readConfigFile(path: string, environment: Record<string, string | undef
   });
   if (doc.errors.length)
     throw invalid(syntaxProblems(text, doc.errors).map((e) => problem(e.offset, e.message)));
+  // A list or a scalar would otherwise be reported as unknown keys "0", "1"...
+  if (doc.contents !== null && !isMap(doc.contents)) {
+    throw invalid([problem(doc.contents.range?.[0], "must be a mapping of settings (key: value)")]);
+  }
   const unset = interpolateEnv(doc, ConfigFileSchema, environment);
   const problems = unset.map(({ node, message }) => problem(node.range?.[0], message));
   const unsetNodes = new Set<unknown>(unset.map(({ node }) => node));

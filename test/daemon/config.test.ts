@@ -258,6 +258,16 @@ describe("loadConfig", () => {
     expect(duplicate[0]).toMatch(/wfd\.yaml:2:1: .*unique/i);
   });
 
+  test("a file that is a list or a scalar is one problem, not unknown keys 0, 1, ...", () => {
+    for (const yaml of ["- a\n- b\n", "just text\n"]) {
+      const dir = project(yaml);
+      expect(problemsOf(() => loadConfig({}, dir, {}))).toEqual([
+        `${join(dir, "wfd.yaml")}:1:1: must be a mapping of settings (key: value)`,
+      ]);
+    }
+    expect(loadConfig({}, project("# only a comment\n"), {}).concurrency).toBe(64);
+  });
+
   test("an API key needs exactly one of hash and key, even when another of its keys is wrong", () => {
     const dir = project("apiKeys:\n  - name: a\n    scopes: [nope]\nidempotency: { ttl: 10x }\n");
     const file = join(dir, "wfd.yaml");
