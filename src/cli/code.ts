@@ -5,7 +5,7 @@ import { type Config, loadConfig } from "../daemon/config.ts";
 import { didYouMean } from "../workflows/suggest.ts";
 import { exampleInput } from "./code-example.ts";
 import { clientSnippet, LANGUAGES, type Language } from "./code-snippets.ts";
-import { CliError, EXIT, ProjectCommand, paint } from "./common.ts";
+import { CliError, EXIT, ProjectCommand, paint, readWorkflowsDir } from "./common.ts";
 import { displayPath } from "./display-path.ts";
 
 /** `wfd code <id> --lang L`: a ready-to-run client program that starts a run of the workflow. */
@@ -68,13 +68,7 @@ export class CodeCommand extends ProjectCommand {
 
   /** The workflow as `wfd validate` reads it; unknown or invalid is one line and exit 2. */
   private async findWorkflow(config: Config): Promise<WorkflowVersion> {
-    const { loadWorkflowDir } = await import("../workflows/loader.ts");
-    let result: Awaited<ReturnType<typeof loadWorkflowDir>>;
-    try {
-      result = await loadWorkflowDir(config.workflowsDir);
-    } catch (error) {
-      throw new CliError((error as Error).message, EXIT.usage);
-    }
+    const result = await readWorkflowsDir(config.workflowsDir);
     const version = result.versions.find((v) => v.workflowId === this.workflowId);
     if (version) return version;
     // An invalid file gives no workflow, so its id is only known from the file name.

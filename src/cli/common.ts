@@ -75,3 +75,14 @@ function reportError(error: unknown, stderr: NodeJS.WritableStream): number {
   stderr.write(`${colour.red("error:")} ${message.split("\n")[0]}\n`);
   return EXIT.failed;
 }
+
+/** Every workflow file under `dir`, as `wfd validate` reads them; a directory it cannot read is bad usage. */
+export async function readWorkflowsDir(dir: string) {
+  // Imported here: commands that never read workflows start without the YAML and schema code.
+  const { loadWorkflowDir } = await import("../workflows/loader.ts");
+  try {
+    return await loadWorkflowDir(dir);
+  } catch (error) {
+    throw new CliError((error as Error).message, EXIT.usage);
+  }
+}

@@ -2,7 +2,7 @@ import { isAbsolute, join, relative } from "node:path";
 import { Option } from "clipanion";
 import { formatProblem, type WorkflowProblem } from "../core/workflow.ts";
 import { type Config, ConfigError, loadConfig } from "../daemon/config.ts";
-import { CliError, EXIT, ProjectCommand, paint } from "./common.ts";
+import { EXIT, ProjectCommand, paint, readWorkflowsDir } from "./common.ts";
 
 /** `wfd validate`: checks every workflow file and prints every problem as file:line:col. */
 export class ValidateCommand extends ProjectCommand {
@@ -29,13 +29,7 @@ export class ValidateCommand extends ProjectCommand {
       if (!(error instanceof ConfigError) || !error.located.length) throw error;
       return this.reportConfig(error.located);
     }
-    const { loadWorkflowDir } = await import("../workflows/loader.ts");
-    let result: Awaited<ReturnType<typeof loadWorkflowDir>>;
-    try {
-      result = await loadWorkflowDir(config.workflowsDir);
-    } catch (error) {
-      throw new CliError((error as Error).message, EXIT.usage);
-    }
+    const result = await readWorkflowsDir(config.workflowsDir);
     const problems = result.problems.map((problem) => ({
       ...problem,
       file: displayPath(join(config.workflowsDir, problem.file)),

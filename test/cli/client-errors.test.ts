@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { REPO_ROOT } from "../helpers/binary.ts";
+import { wfdFromSource } from "../helpers/binary.ts";
 
 /*
  * The client commands against servers that are not (quite) a wfd daemon: a wrong --url, a proxy's
@@ -55,19 +55,8 @@ afterAll(() => server.stop(true));
 const urlFor = (segment: string) => `http://127.0.0.1:${server.port}/${segment}`;
 
 /** Runs `wfd` as a child process with a key, so only the server's answer can go wrong. */
-async function wfd(args: string[]) {
-  const child = Bun.spawn(["bun", "src/main.ts", ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, WFD_API_KEY: "wfd_some_key", NO_COLOR: "1" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { stdout, stderr, code };
+function wfd(args: string[]) {
+  return wfdFromSource(args, { env: { WFD_API_KEY: "wfd_some_key" } });
 }
 
 describe("client commands against a server that is not wfd", () => {

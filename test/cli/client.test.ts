@@ -4,8 +4,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { sha256Hex } from "../../src/lib/hash.ts";
 import { ADMIN_KEY, QUICK, SLOW, startDaemon, type TestDaemon } from "../api/helpers.ts";
-
-const REPO = join(import.meta.dir, "../..");
+import { wfdFromSource } from "../helpers/binary.ts";
 
 const FAILING = `name: Failing
 steps:
@@ -31,19 +30,8 @@ beforeAll(async () => {
 afterAll(() => d.stop());
 
 /** Runs `wfd` as a child process against the test daemon. */
-async function wfd(args: string[], env: Record<string, string | undefined> = {}) {
-  const child = Bun.spawn(["bun", "src/main.ts", ...args], {
-    cwd: REPO,
-    env: { ...process.env, WFD_URL: d.url, WFD_API_KEY: ADMIN_KEY, NO_COLOR: "1", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { stdout, stderr, code };
+function wfd(args: string[], env: Record<string, string | undefined> = {}) {
+  return wfdFromSource(args, { env: { WFD_URL: d.url, WFD_API_KEY: ADMIN_KEY, ...env } });
 }
 
 describe("wfd keys create", () => {

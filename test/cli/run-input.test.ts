@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-const REPO = join(import.meta.dir, "../..");
+import { wfdFromSource } from "../helpers/binary.ts";
 
 const ECHO = `name: Echo
 steps:
@@ -22,33 +21,9 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** `wfd run echo` on the temp project, in its own data directory, with `stdin` piped in. */
-async function wfdRun(data: string, args: string[], stdin?: Uint8Array) {
-  const child = Bun.spawn(
-    [
-      "bun",
-      "src/main.ts",
-      "run",
-      "echo",
-      "--dir",
-      join(root, "workflows"),
-      "--data",
-      join(root, data),
-      ...args,
-    ],
-    {
-      cwd: REPO,
-      env: { ...process.env, NO_COLOR: "1" },
-      stdin: stdin ?? "ignore",
-      stdout: "pipe",
-      stderr: "pipe",
-    },
-  );
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { stdout, stderr, code };
+function wfdRun(data: string, args: string[], stdin?: Uint8Array) {
+  const project = ["--dir", join(root, "workflows"), "--data", join(root, data)];
+  return wfdFromSource(["run", "echo", ...project, ...args], stdin ? { stdin } : {});
 }
 
 function inputFile(name: string, content: string | Uint8Array): string {

@@ -2,8 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { buildCli } from "../../src/main.ts";
+import { runWfd } from "../helpers/cli.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -22,26 +21,8 @@ function project(files: Record<string, string>): string {
 }
 
 /** Runs `wfd <args>` in-process from `cwd`; returns the exit code and both outputs. */
-async function wfd(cwd: string, args: string[]) {
-  const collect = () => {
-    const stream = new PassThrough();
-    const chunks: string[] = [];
-    stream.on("data", (chunk) => chunks.push(String(chunk)));
-    return { stream, text: () => chunks.join("") };
-  };
-  const [stdout, stderr] = [collect(), collect()];
-  const previous = process.cwd();
-  process.chdir(cwd);
-  try {
-    const code = await buildCli().run(args, {
-      stdin: process.stdin,
-      stdout: stdout.stream,
-      stderr: stderr.stream,
-    });
-    return { code, stdout: stdout.text(), stderr: stderr.text() };
-  } finally {
-    process.chdir(previous);
-  }
+function wfd(cwd: string, args: string[]) {
+  return runWfd(args, cwd);
 }
 
 const WORKFLOW = "name: Fine\nsteps:\n  - { id: a, type: transform, config: { mapping: 1 } }\n";

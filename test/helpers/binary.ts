@@ -32,11 +32,16 @@ export interface CommandResult {
 /** Runs a command to completion and collects its output. */
 export async function runCommand(
   argv: string[],
-  options: { cwd?: string; stdin?: string; env?: Record<string, string> } = {},
+  options: { cwd?: string; stdin?: string | Uint8Array; env?: Record<string, string | undefined> } = {},
 ): Promise<CommandResult> {
   const child = Bun.spawn(argv, {
     cwd: options.cwd ?? ROOT,
-    stdin: options.stdin === undefined ? "ignore" : new TextEncoder().encode(options.stdin),
+    stdin:
+      options.stdin === undefined
+        ? "ignore"
+        : typeof options.stdin === "string"
+          ? new TextEncoder().encode(options.stdin)
+          : options.stdin,
     stdout: "pipe",
     stderr: "pipe",
     env: { ...process.env, NO_COLOR: "1", ...options.env },
@@ -50,3 +55,15 @@ export async function runCommand(
 }
 
 export const REPO_ROOT = ROOT;
+
+/** Runs `bun src/main.ts <args>` (wfd from source) from the repository root, as runCommand does. */
+export async function wfdFromSource(
+  args: string[],
+  options: { stdin?: Uint8Array; env?: Record<string, string | undefined> } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { exitCode, stdout, stderr } = await runCommand(["bun", "src/main.ts", ...args], {
+    cwd: ROOT,
+    ...options,
+  });
+  return { code: exitCode, stdout, stderr };
+}

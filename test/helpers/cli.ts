@@ -10,9 +10,10 @@ export interface CliResult {
 
 /**
  * Runs `wfd <args>` in this process, as main() does (a usage error clipanion finds is exit 2),
- * with stdout and stderr captured. Commands colour only a TTY, so the output is plain.
+ * with stdout and stderr captured, from `cwd` when given. Commands colour only a TTY, so the
+ * output is plain.
  */
-export async function runWfd(args: string[]): Promise<CliResult> {
+export async function runWfd(args: string[], cwd?: string): Promise<CliResult> {
   const out: string[] = [];
   const err: string[] = [];
   const sink = (into: string[]) =>
@@ -26,12 +27,16 @@ export async function runWfd(args: string[]): Promise<CliResult> {
   stdin.end();
   const context = { ...Cli.defaultContext, stdin, stdout: sink(out), stderr: sink(err) };
   const cli = buildCli();
+  const previous = process.cwd();
+  if (cwd) process.chdir(cwd);
   let code: number;
   try {
     code = await cli.run(cli.process(args, context), context);
   } catch (error) {
     err.push(cli.error(error, { colored: false }));
     code = 2;
+  } finally {
+    process.chdir(previous);
   }
   return { code, stdout: out.join(""), stderr: err.join("") };
 }

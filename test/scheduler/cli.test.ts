@@ -2,8 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { buildCli } from "../../src/main.ts";
+import { runWfd } from "../helpers/cli.ts";
 import { scheduledYaml } from "./helpers.ts";
 
 const dirs: string[] = [];
@@ -12,28 +11,10 @@ afterEach(() => {
 });
 
 /** Runs `wfd <args>` in-process from an empty directory; returns the exit code and both outputs. */
-async function wfd(args: string[]) {
+function wfd(args: string[]) {
   const cwd = mkdtempSync(join(tmpdir(), "wfd-schedules-cli-"));
   dirs.push(cwd);
-  const collect = () => {
-    const stream = new PassThrough();
-    const chunks: string[] = [];
-    stream.on("data", (chunk) => chunks.push(String(chunk)));
-    return { stream, text: () => chunks.join("") };
-  };
-  const [stdout, stderr] = [collect(), collect()];
-  const previous = process.cwd();
-  process.chdir(cwd);
-  try {
-    const code = await buildCli().run(args, {
-      stdin: process.stdin,
-      stdout: stdout.stream,
-      stderr: stderr.stream,
-    });
-    return { code, stdout: stdout.text(), stderr: stderr.text() };
-  } finally {
-    process.chdir(previous);
-  }
+  return runWfd(args, cwd);
 }
 
 function workflowsDir(files: Record<string, string>): string {
