@@ -1,5 +1,5 @@
 import type { RunExecutor } from "../core/engine.ts";
-import type { Run } from "../core/run.ts";
+import type { Run, RunError, StepRecord } from "../core/run.ts";
 import type { RunFinish, StoredVersion } from "../core/store.ts";
 import type { CheckpointObserver } from "./checkpoint.ts";
 
@@ -60,4 +60,26 @@ export async function executeClaimedRun(parts: ExecutionParts, claimed: ClaimedR
   // Built from what was just committed rather than read back; a run someone else finished first
   // is read.
   return finished ? observer.finishedRun(run, end, claimed.startedAt) : await parts.read();
+}
+
+/**
+ * Fails a run without executing it (interrupted under `onRestart: fail`, or its version is
+ * missing). Steps it left running fail with the same error, and the run's error names the first,
+ * so a finished run never shows a step still running.
+ */
+export async function failWithoutExecuting(
+  run: Run,
+  error: RunError,
+  completedAt: string,
+  store: { saveStep(step: StepRecord): Promise<void>; finish(end: RunFinish): Promise<boolean> },
+): Promise<void> {
+  const open = run.steps.filter((step) => step.status === "running" || step.status === "pending");
+  for (const step of open) await store.saveStep({ ...step, status: "failed", completedAt, error });
+  const step = open[0]?.id;
+  await store.finish({
+    status: "failed",
+    output: null,
+    error: step ? { ...error, step } : error,
+    completedAt,
+  });
 }

@@ -16,7 +16,7 @@ import { RunFinishes } from "./finish-waiters.ts";
 import { processOwnerId } from "./owner.ts";
 import { announceExecutedRun, createExecutedRun } from "./pure-run.ts";
 import { RunQueue } from "./queue.ts";
-import { executeClaimedRun } from "./run-execution.ts";
+import { executeClaimedRun, failWithoutExecuting } from "./run-execution.ts";
 
 export interface RunServiceOptions {
   store: RunStore;
@@ -313,7 +313,10 @@ export class RunService {
     const version = await catalog.version(run.workflowId, run.versionId);
     if (!version)
       return this.finishEarly(run, "INTERNAL_ERROR", `Version ${run.versionId} of the workflow is missing`);
-    if (run.status === "running" && version.definition.onRestart === "fail") {
+    // A run can be stored running before any work (claimed by its own insert): only one whose
+    // steps had started was interrupted.
+    const started = run.steps.some((step) => step.startedAt !== null);
+    if (run.status === "running" && started && version.definition.onRestart === "fail") {
       return this.finishEarly(run, "INTERRUPTED", "Run was interrupted by a restart (onRestart: fail)");
     }
     const observer = new CheckpointObserver(runId, store, this.events, this.logger, run.steps);
@@ -336,11 +339,10 @@ export class RunService {
   }
 
   private async finishEarly(run: Run, code: string, message: string): Promise<void> {
-    await this.finish(run.id, {
-      status: "failed",
-      output: null,
-      error: { code, message },
-      completedAt: isoTime(this.clock.now()),
+    const completedAt = isoTime(this.clock.now());
+    await failWithoutExecuting(run, { code, message }, completedAt, {
+      saveStep: (step) => this.options.store.saveStep(run.id, step),
+      finish: (end) => this.finish(run.id, end),
     });
     this.finishes.announce(await this.get(run.id));
   }

@@ -70,11 +70,51 @@ test("an interrupted run resumes from its first unfinished step, and a sleep kee
   expect(run.steps[1]?.startedAt).toBe(before?.steps[1]?.startedAt as string);
 });
 
-test("onRestart: fail fails an interrupted run with INTERRUPTED", async () => {
+test("onRestart: fail fails an interrupted run with INTERRUPTED, and the step it cut short with it", async () => {
   const { runId, second } = await interruptMidSleep("fail");
   const finished = second.runs.events.waitFor("run:finished", (r) => r.id === runId);
   await second.runs.start();
-  expect(await finished).toMatchObject({ status: "failed", error: { code: "INTERRUPTED" } });
+  const run = await finished;
+  expect(run).toMatchObject({ status: "failed", error: { code: "INTERRUPTED", step: "nap" } });
+  expect(run.steps.map((s) => s.status)).toEqual(["completed", "failed"]);
+  expect(run.steps[1]).toMatchObject({ error: { code: "INTERRUPTED" }, completedAt: run.completedAt });
+  expect(await second.store.getRun(runId)).toEqual(run);
+});
+
+test("onRestart: fail does not fail a run stored running whose steps never started", async () => {
+  const clock = new ManualClock(Date.parse("2026-03-01T12:00:00Z"));
+  const rt = track(createRuntime({ clock }));
+  const version = await rt.catalog.define("nap.yaml", NAP("fail"));
+  // As a run claimed by its own insert is stored when the process dies before executing it.
+  const now = new Date(clock.now()).toISOString();
+  await rt.store.createRun(
+    {
+      id: "run_01JCLAIMEDNEVERSTARTED0000",
+      workflowId: "nap",
+      workflowVersion: version.version,
+      versionId: version.versionId,
+      input: {},
+      trigger: { type: "api" },
+      idempotencyKey: null,
+      connectionId: null,
+      entityType: null,
+      entityId: null,
+      webhookUrl: null,
+      createdAt: now,
+    },
+    {
+      lease: {
+        owner: "gone-host:1:dead",
+        leaseUntil: new Date(clock.now() - 60_000).toISOString(),
+        startedAt: now,
+      },
+    },
+  );
+  const finished = rt.runs.events.waitFor("run:finished", (r) => r.id === "run_01JCLAIMEDNEVERSTARTED0000");
+  await rt.runs.start();
+  await clock.waitForSleepers(2);
+  await clock.advance(1000);
+  expect(await finished).toMatchObject({ status: "completed", error: null });
 });
 
 test("cancel stops a running run, a pending one never starts, and a finished one is refused", async () => {
