@@ -83,8 +83,11 @@ export class CheckpointObserver implements RunObserver {
 
   async stepFinished(step: StepRecord): Promise<void> {
     if (this.detached) return;
-    await this.flushLogs();
-    await this.save(step);
+    // Both writes are queued before the first await: the run's end, queued right after the last
+    // step finishes, must commit after this record, or the event it writes (which reads the run
+    // in the same transaction) would show the step still running.
+    const logs = this.flushLogs();
+    await Promise.all([logs, this.save(step)]);
     this.events.emit("step:finished", { runId: this.runId, step });
     await this.extra?.stepFinished?.(step);
   }

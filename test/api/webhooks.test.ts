@@ -35,13 +35,19 @@ const receiver = Bun.serve({
 const hookUrl = (path: string) => `http://127.0.0.1:${receiver.port}${path}`;
 
 const FAILS = "name: Fails\nsteps: [{ id: boom, type: fail, config: { message: nope } }]\n";
+// Executed by the step executor (not at creation): its steps are checkpointed as they run.
+const SHELL = `name: Shell
+steps:
+  - { id: greet, type: shell, config: { run: "echo hi" } }
+  - { id: shout, type: shell, config: { run: "echo HI" } }
+`;
 
 let d: TestDaemon;
 let strict: TestDaemon;
 
 beforeAll(async () => {
   d = await startDaemon({
-    workflows: { "quick.yaml": QUICK, "fails.yaml": FAILS },
+    workflows: { "quick.yaml": QUICK, "fails.yaml": FAILS, "shell.yaml": SHELL },
     keys: [keyEntry("reader", READER, ["webhooks:read"])],
     configure: (config) => {
       config.outbound.allowPrivate = true;
@@ -57,7 +63,12 @@ afterAll(async () => {
 });
 
 /** Starts a run and resolves once every delivery it causes has been attempted `count` times. */
-async function runAndDeliver(daemon: TestDaemon, body: Record<string, unknown>, count: number) {
+async function runAndDeliver(
+  daemon: TestDaemon,
+  body: Record<string, unknown>,
+  count: number,
+  workflowId = "quick",
+) {
   const worker = daemon.daemon.webhooks.worker;
   const attempts: unknown[] = [];
   const done = new Promise<void>((resolve) => {
@@ -69,7 +80,9 @@ async function runAndDeliver(daemon: TestDaemon, body: Record<string, unknown>, 
       }
     });
   });
-  const { json } = await daemon.call("POST", "/api/v1/workflows/quick/run", { body: { ...body, wait: 10 } });
+  const { json } = await daemon.call("POST", `/api/v1/workflows/${workflowId}/run`, {
+    body: { ...body, wait: 10 },
+  });
   await done;
   return json.data;
 }
@@ -102,6 +115,20 @@ describe("subscriptions API", () => {
       expect(text).not.toContain(CONFIG_SECRET);
       expect(text).not.toContain('"secret"');
     }
+    await d.call("DELETE", `/api/v1/webhooks/${created.json.data.id}`);
+  });
+
+  test("the event of a run whose steps ran one by one holds every step as finally stored", async () => {
+    const created = await d.call("POST", "/api/v1/webhooks", {
+      body: { url: hookUrl("/steps"), events: ["workflow.executed"] },
+    });
+    const run = await runAndDeliver(d, {}, 1, "shell");
+    const request = received.find((r) => r.path === "/steps");
+    if (!request) throw new Error("the receiver got nothing");
+    const event = new Webhook(created.json.data.secret).verify(request.body, request.headers) as RunEvent;
+    expect(run.steps.map((step: { status: string }) => step.status)).toEqual(["completed", "completed"]);
+    expect(event.data).toEqual(run);
+    expect(event.data).toEqual((await d.call("GET", `/api/v1/runs/${run.id}`)).json.data);
     await d.call("DELETE", `/api/v1/webhooks/${created.json.data.id}`);
   });
 
