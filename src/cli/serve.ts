@@ -36,10 +36,19 @@ export class ServeCommand extends ProjectCommand {
       ...(this.port !== undefined ? { port: this.port } : {}),
     });
     // Listening before start: a signal that arrives while the daemon starts (once it logs that it
-    // listens, a supervisor may send one) still ends in a graceful stop, not a kill.
+    // listens, a supervisor may send one) still ends in a graceful stop, not a kill. The handlers
+    // stay: a second signal interrupts running steps at once (their process groups are killed and
+    // their runs resume at the next start) instead of killing wfd and orphaning them.
+    let received = 0;
     const signalled = new Promise<NodeJS.Signals>((resolve) => {
-      process.once("SIGTERM", () => resolve("SIGTERM"));
-      process.once("SIGINT", () => resolve("SIGINT"));
+      const onSignal = (signal: NodeJS.Signals) => {
+        received++;
+        if (received === 1) return resolve(signal);
+        logger.warn("signal received again: interrupting running steps now", { signal });
+        daemon.interruptNow();
+      };
+      process.on("SIGTERM", onSignal);
+      process.on("SIGINT", onSignal);
     });
     await daemon.start();
     const signal = await signalled;

@@ -102,7 +102,8 @@ export class Daemon {
       throw error;
     }
     this.accepting = true;
-    logger.info("wfd is listening", { url: `http://${config.server.host}:${this.port}` });
+    const host = this.options.host ?? config.server.host;
+    logger.info("wfd is listening", { url: `http://${host}:${this.port}` });
   }
 
   /**
@@ -124,6 +125,11 @@ export class Daemon {
     await runs.start();
     await scheduler.start();
     maintenance.start();
+  }
+
+  /** During a stop: interrupts running steps now rather than at the end of the grace period. */
+  interruptNow(): void {
+    this.services?.runs.interruptNow();
   }
 
   /** Stops accepting, lets running steps finish for the grace period, then stops everything. */

@@ -4,7 +4,8 @@ import type { Clock } from "../lib/clock.ts";
 import type { TypedEmitter } from "../lib/emitter.ts";
 import { within } from "../lib/within.ts";
 
-type Waiter = (run: Run) => void;
+/** Called with the finished run, or null when waiting ends without one (shutdown). */
+type Waiter = (run: Run | null) => void;
 
 /**
  * Callers waiting for runs to finish, by run id. A finished run wakes only its own waiters, where
@@ -14,9 +15,9 @@ export class FinishWaiters {
   private readonly waiting = new Map<string, Set<Waiter>>();
 
   /** Resolves `finished` with the run when `settle` is called for it; `stop` gives up waiting. */
-  wait(runId: string): { finished: Promise<Run>; stop: () => void } {
+  wait(runId: string): { finished: Promise<Run | null>; stop: () => void } {
     let waiter: Waiter = () => {};
-    const finished = new Promise<Run>((resolve) => {
+    const finished = new Promise<Run | null>((resolve) => {
       waiter = resolve;
     });
     let set = this.waiting.get(runId);
@@ -30,6 +31,13 @@ export class FinishWaiters {
       if (set.size === 0 && this.waiting.get(runId) === set) this.waiting.delete(runId);
     };
     return { finished, stop };
+  }
+
+  /** Wakes every waiter of every run with null. */
+  releaseAll(): void {
+    const sets = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const set of sets) for (const waiter of set) waiter(null);
   }
 
   /** Wakes every waiter of this run. */
@@ -53,6 +61,7 @@ export class FinishWaiters {
 export class RunFinishes {
   private readonly unfinished = new Set<string>();
   private readonly waiters = new FinishWaiters();
+  private released = false;
 
   constructor(
     private readonly events: TypedEmitter<RunEvents>,
@@ -77,7 +86,19 @@ export class RunFinishes {
     this.events.emit("run:finished", run);
   }
 
-  /** The run once it is finished, or null when `timeoutMs` passes or `signal` aborts first. */
+  /**
+   * Ends every wait now and from now on with null (the service is stopping): a caller waiting for
+   * a run gets its answer before the server closes its connection.
+   */
+  releaseAll(): void {
+    this.released = true;
+    this.waiters.releaseAll();
+  }
+
+  /**
+   * The run once it is finished, or null when `timeoutMs` passes, `signal` aborts or the service
+   * stops first.
+   */
   async wait(runId: string, timeoutMs: number | null, signal?: AbortSignal): Promise<Run | null> {
     const { finished, stop } = this.waiters.wait(runId);
     try {
@@ -85,6 +106,7 @@ export class RunFinishes {
         const current = await this.read(runId);
         if (FINISHED_RUN_STATUSES.includes(current.status)) return current;
       }
+      if (this.released) return null;
       return await within(finished, this.clock, timeoutMs, signal);
     } finally {
       stop();

@@ -124,9 +124,20 @@ export class RunService {
       ),
     ]);
     graceOver.abort();
-    if (finished) return;
-    this.executing.interruptAll(this.logger);
-    await this.inFlight();
+    if (!finished) {
+      this.executing.interruptAll(this.logger);
+      await this.inFlight();
+    }
+    // Callers still waiting (POST with `wait`) get the pending answer before the server closes.
+    this.finishes.releaseAll();
+  }
+
+  /**
+   * Interrupts every running step now instead of at the end of the grace period (a second
+   * SIGTERM): their runs stay running in the store and resume at the next start.
+   */
+  interruptNow(): void {
+    if (this.stopping) this.executing.interruptAll(this.logger);
   }
 
   /** Settles when every execution here is done; those not yet executing return before claiming. */

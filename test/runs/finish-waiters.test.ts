@@ -17,8 +17,8 @@ test("a finished run wakes every waiter of its own, and only those", async () =>
     otherWoke = true;
   });
   waiters.settle(run("run_a"));
-  expect((await first.finished).id).toBe("run_a");
-  expect((await second.finished).id).toBe("run_a");
+  expect((await first.finished)?.id).toBe("run_a");
+  expect((await second.finished)?.id).toBe("run_a");
   await Promise.resolve();
   expect(otherWoke).toBe(false);
   expect(waiters.size).toBe(1);
