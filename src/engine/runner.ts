@@ -2,7 +2,7 @@ import type { EngineServices, RunExecutor, RunObserver, RunOutcome, RunRequest }
 import { isoTime, type RunError, type StepRecord } from "../core/run.ts";
 import type { Step } from "../core/workflow.ts";
 import { formatDuration } from "../lib/duration.ts";
-import { maskSecrets } from "../lib/mask.ts";
+import { createMasker, type Masker } from "../lib/mask.ts";
 import type { TemplateContext } from "../template/index.ts";
 import { EngineStop, RunStopper } from "./failures.ts";
 import type { Plan } from "./plan.ts";
@@ -28,10 +28,12 @@ const SILENT_OBSERVER: RunObserver = {
  */
 export function createEngine(options: EngineOptions): RunExecutor {
   const cache = new PreparedWorkflowCache();
+  // Compiled once: every log line of every run is masked with it.
+  const mask = createMasker(Object.values(options.services.secrets));
   return {
     execute(request) {
       const prepared = cache.get(request.versionId, request.workflow);
-      return new RunExecution(request, prepared, options).run();
+      return new RunExecution(request, prepared, options, mask).run();
     },
     isPure(workflow) {
       return workflow.steps.every(
@@ -67,6 +69,7 @@ class RunExecution {
     private readonly request: RunRequest,
     private readonly prepared: PreparedWorkflow,
     private readonly options: EngineOptions,
+    mask: Masker,
   ) {
     const { services } = options;
     const stopper = this.stopper;
@@ -95,7 +98,7 @@ class RunExecution {
         return stopper.signal;
       },
       stopped: () => stopper.stopped,
-      mask: (text) => maskSecrets(text, Object.values(services.secrets)),
+      mask,
       publish: (record) => {
         context.steps[record.id] = { output: record.output, status: record.status, error: record.error };
       },

@@ -41,3 +41,39 @@ export class LineCapture {
     return this.chunks.join("");
   }
 }
+
+/**
+ * What the store spends on a log row besides its text (ids, timestamp, stream, key); measured at
+ * about 84 bytes. Counting it keeps output of many short lines from filling the database.
+ */
+export const STORED_LINE_COST = 100;
+
+/**
+ * Caps what one step attempt stores as log lines: each line costs its length plus
+ * STORED_LINE_COST, and once the total passes the limit one system line says so and the rest of
+ * the output is not logged (it is still captured and returned, up to its own limit).
+ */
+export class LogBudget {
+  private used = 0;
+  private exhausted = false;
+
+  constructor(
+    private readonly limit: number,
+    private readonly log: (stream: "stdout" | "stderr" | "system", line: string) => void,
+  ) {}
+
+  /** Logs the line while the budget lasts. */
+  line(stream: "stdout" | "stderr", line: string): void {
+    if (this.exhausted) return;
+    this.used += line.length + STORED_LINE_COST;
+    if (this.used <= this.limit) {
+      this.log(stream, line);
+      return;
+    }
+    this.exhausted = true;
+    this.log(
+      "system",
+      `the rest of this attempt's output is not stored in the log: the log of one attempt holds at most ${this.limit} characters, counting ${STORED_LINE_COST} per line`,
+    );
+  }
+}

@@ -3,9 +3,10 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { StepContext, StepExecutor } from "../../core/engine.ts";
 import { StepError } from "../../core/errors.ts";
+import { maskSecrets } from "../../lib/mask.ts";
 import { MAX_OUTPUT_CHARS } from "../failures.ts";
 import { describe, invalidConfig, optionalString, stringMap } from "./config.ts";
-import { LineCapture } from "./line-capture.ts";
+import { LineCapture, LogBudget } from "./line-capture.ts";
 import { isGroupAlive, terminateGroup } from "./process-group.ts";
 
 /** Options of the shell step type. */
@@ -29,6 +30,13 @@ interface ShellCommand {
   cwd: string;
   env: Record<string, string | undefined>;
   parseJson: boolean;
+}
+
+interface CapturedOutput {
+  stdout: LineCapture;
+  stderr: LineCapture;
+  limit: number;
+  mask: (text: string) => string;
 }
 
 interface Exit {
@@ -93,8 +101,9 @@ async function runCommand(context: StepContext, command: ShellCommand, graceMs: 
   const stop = () => {
     if (child.pid !== undefined) stopping ??= terminateGroup(child.pid, graceMs);
   };
-  const stdout = capture(child, "stdout", context, limit, stop);
-  const stderr = capture(child, "stderr", context, limit, stop);
+  const budget = new LogBudget(limit, context.log);
+  const stdout = capture(child, "stdout", budget, limit, stop);
+  const stderr = capture(child, "stderr", budget, limit, stop);
   const closed = new Promise<void>((done) => child.once("close", () => done()));
   context.signal.addEventListener("abort", stop, { once: true });
   let exit: Exit;
@@ -109,17 +118,18 @@ async function runCommand(context: StepContext, command: ShellCommand, graceMs: 
   stdout.flush();
   stderr.flush();
   if (context.signal.aborted) throw context.signal.reason;
-  return commandResult(command, exit, { stdout, stderr, limit });
+  const mask = (text: string) => maskSecrets(text, Object.values(context.services.secrets));
+  return commandResult(command, exit, { stdout, stderr, limit, mask });
 }
 
 function capture(
   child: ChildProcess,
   stream: "stdout" | "stderr",
-  context: StepContext,
+  budget: LogBudget,
   limit: number,
   stop: () => void,
 ): LineCapture {
-  const lines = new LineCapture(limit, (line) => context.log(stream, line), stop);
+  const lines = new LineCapture(limit, (line) => budget.line(stream, line), stop);
   const source = child[stream];
   source?.setEncoding("utf8");
   source?.on("data", (chunk: string) => lines.push(chunk));
@@ -138,7 +148,7 @@ function waitForExit(child: ChildProcess, file: string): Promise<Exit> {
 function commandResult(
   command: ShellCommand,
   exit: Exit,
-  { stdout, stderr, limit }: { stdout: LineCapture; stderr: LineCapture; limit: number },
+  { stdout, stderr, limit, mask }: CapturedOutput,
 ): unknown {
   if (stdout.overflowed || stderr.overflowed) {
     const which = stdout.overflowed ? "stdout" : "stderr";
@@ -148,7 +158,8 @@ function commandResult(
   }
   if (exit.code !== 0) {
     const how = exit.code === null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-    const lastLine = lastNonEmptyLine(stderr.text());
+    // Masked before it is cut: cut first, a secret at the cut would leak its start.
+    const lastLine = lastNonEmptyLine(mask(stderr.text()));
     throw new StepError("SHELL_EXIT", `command ${how}${lastLine ? `: ${lastLine}` : ""}`);
   }
   const output: ShellOutput = { exitCode: 0, stdout: stdout.text(), stderr: stderr.text() };
