@@ -20,7 +20,8 @@ import type { DataPath } from "./source-map.ts";
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
 
-const STATUS_MESSAGE = 'must be a status (201), a list of statuses ([200, 204]) or a range ("200-299")';
+const STATUS_MESSAGE =
+  'must be a status (201), a range ("200-299" or "4xx") or a list of those ([200, 204], ["2xx", 404])';
 
 const STATUS_CODE_MESSAGE = "must be an HTTP status code (100-599)";
 
@@ -31,13 +32,18 @@ const statusCode = v.pipe(
   v.maxValue(599, STATUS_CODE_MESSAGE),
 );
 
-const STATUS_RANGE = /^([1-5]\d\d)(?:-([1-5]\d\d))?$/;
+/**
+ * The text forms parseExpectStatus (src/engine/steps/http-request.ts) accepts at run time: "201",
+ * "200-299" (spaces around the dash allowed) and "2xx" in any case. Kept in step with it by
+ * test/workflows/step-config.test.ts, which runs both over the same values.
+ */
+const STATUS_TEXT = /^(?:([1-5]\d\d)(?:\s*-\s*([1-5]\d\d))?|[1-5]xx)$/i;
 
-const statusRange = v.pipe(
+const statusText = v.pipe(
   v.string(STATUS_MESSAGE),
-  v.regex(STATUS_RANGE, STATUS_MESSAGE),
+  v.check((range) => STATUS_TEXT.test(range.trim()), STATUS_MESSAGE),
   v.check((range) => {
-    const [, low, high = low] = STATUS_RANGE.exec(range) ?? [];
+    const [, low, high = low] = STATUS_TEXT.exec(range.trim()) ?? [];
     // A text the regex rejected is already reported; only order a well-formed range.
     return low === undefined || Number(low) <= Number(high);
   }, 'must be a range from low to high, such as "200-299"'),
@@ -48,6 +54,12 @@ const statusRange = v.pipe(
  * schema, so that for other text the specific message of the real schema is the one reported.
  */
 const templateText = v.custom<string>((value) => typeof value === "string" && isTemplate(value));
+
+/** One expectStatus entry; a template is checked by parseExpectStatus once it renders. */
+const statusItem = v.union([statusCode, statusText, templateText], STATUS_MESSAGE);
+
+// An empty list would fail every answer, so the runtime refuses it too.
+const statusList = v.pipe(v.array(statusItem, STATUS_MESSAGE), v.minLength(1, "must not be empty"));
 
 const CONFIG_SCHEMAS = {
   transform: v.object({ mapping: v.nonOptional(v.unknown()) }),
@@ -66,9 +78,7 @@ const CONFIG_SCHEMAS = {
     json: v.optional(v.unknown()),
     body: v.optional(v.string('must be a string (use "json" for structured data)')),
     form: v.optional(scalarMapping),
-    expectStatus: v.optional(
-      v.union([statusCode, v.array(statusCode), statusRange, templateText], STATUS_MESSAGE),
-    ),
+    expectStatus: v.optional(v.union([statusItem, statusList], STATUS_MESSAGE)),
   }),
   shell: v.object({
     run: v.optional(text),
@@ -120,8 +130,8 @@ const EXCLUSIVE_KEYS: Partial<Record<StepType, { keys: string[]; required: boole
 
 /**
  * Checks the `config` of the step at `steps[index]` against its type: allowed keys, their values,
- * keys that exclude each other, an email without a body, and an http URL that is relative without
- * a connection.
+ * keys that exclude each other, an email without a body, an http URL that is relative without
+ * a connection and an http body on a GET or HEAD request.
  */
 export function checkStepConfig(step: Record<string, unknown>, index: number, reporter: Reporter): void {
   const type = step.type as StepType;
@@ -137,7 +147,10 @@ export function checkStepConfig(step: Record<string, unknown>, index: number, re
   if (type === "email" && config.text === undefined && config.html === undefined) {
     reporter.missingKey([...path, 'text" or "html']);
   }
-  if (type === "http") checkRelativeUrl(config.url, step.connection, path, reporter);
+  if (type === "http") {
+    checkRelativeUrl(config.url, step.connection, path, reporter);
+    checkBodylessMethod(config, path, reporter);
+  }
 }
 
 function checkExclusiveKeys(
@@ -174,4 +187,21 @@ function checkRelativeUrl(url: unknown, connection: unknown, path: DataPath, rep
       `a relative URL needs "connection" on the step (or use an absolute URL)`,
     );
   }
+}
+
+/**
+ * fetch refuses a body on GET and HEAD (the default method is GET), and the runtime refuses it with
+ * INVALID_CONFIG; a literal method lets the mistake be reported here. A templated method is left
+ * to the runtime.
+ */
+function checkBodylessMethod(config: Record<string, unknown>, path: DataPath, reporter: Reporter): void {
+  const method = config.method ?? "GET";
+  if (method !== "GET" && method !== "HEAD") return;
+  const key = ["json", "body", "form"].find((name) => config[name] !== undefined);
+  if (key === undefined) return;
+  const how = config.method === undefined ? ' (the default method); set "method", such as POST' : "";
+  reporter.key(
+    [...path, key],
+    `${reporter.label([...path, key])}: a ${method} request cannot have a body${how}`,
+  );
 }

@@ -33,6 +33,13 @@ beforeAll(() => {
           return new Response("{not json", { headers: { "content-type": "application/json" } });
         case "/error":
           return new Response("upstream exploded with token sk_live_999", { status: 500 });
+        case "/cookies": {
+          const headers = new Headers({ "X-Multi": "one" });
+          headers.append("X-Multi", "two");
+          headers.append("Set-Cookie", "a=1; Expires=Wed, 21 Oct 2037 07:28:00 GMT");
+          headers.append("Set-Cookie", "b=2");
+          return new Response("ok", { headers });
+        }
         case "/created":
           return new Response(null, { status: 201 });
         case "/huge":
@@ -83,6 +90,12 @@ describe("http step", () => {
     };
     expect(output.body).toBe("plain words");
     expect(output.headers["x-trace"]).toBe("t-1");
+  });
+
+  test("every Set-Cookie is kept, as a list; other repeated headers are joined", async () => {
+    const output = (await http({ url: `${base}/cookies` })) as { headers: Record<string, unknown> };
+    expect(output.headers["set-cookie"]).toEqual(["a=1; Expires=Wed, 21 Oct 2037 07:28:00 GMT", "b=2"]);
+    expect(output.headers["x-multi"]).toBe("one, two");
   });
 
   test("a JSON content type with a body that does not parse keeps the text", async () => {
@@ -141,6 +154,7 @@ describe("http step", () => {
     expect(parseExpectStatus(undefined)(300)).toBe(false);
     expect(() => parseExpectStatus("ok")).toThrow("config.expectStatus must be");
     expect(() => parseExpectStatus("300-200")).toThrow("config.expectStatus must be");
+    expect(() => parseExpectStatus([])).toThrow("config.expectStatus must not be empty");
   });
 
   test("a relative url goes to the connection, with its headers under the step's", async () => {
@@ -189,6 +203,15 @@ describe("http step", () => {
       [{ url: `${base}/echo`, body: { a: 1 } }, "config.body must be a string"],
       [{ url: `${base}/echo`, headers: "x" }, "config.headers must be an object"],
       [{ url: `${base}/echo`, method: "GET X" }, "is not an HTTP method"],
+      [
+        { url: `${base}/echo`, json: { a: 1 } },
+        "config.json cannot be sent with a GET request (a GET request has no body); set config.method, such as POST",
+      ],
+      [{ url: `${base}/echo`, method: "head", body: "x" }, "config.body cannot be sent with a HEAD request"],
+      [
+        { url: `${base}/echo`, method: "GET", form: { a: 1 } },
+        "config.form cannot be sent with a GET request",
+      ],
     ];
     for (const [config, message] of cases) {
       const error = await failure(http(config));

@@ -8,12 +8,26 @@ import {
   stringMap,
 } from "./config.ts";
 
+/**
+ * Step headers that still go along when a redirect leaves the request's origin: they describe the
+ * body and the wanted answer, never who is asking. Every other header may carry a credential.
+ */
+const CROSS_ORIGIN_HEADERS = ["accept", "content-type"] as const;
+
+/** Methods whose requests fetch refuses to send with a body. */
+const BODYLESS_METHODS = new Set(["GET", "HEAD"]);
+
 /** Everything fetch needs, checked and resolved from the step's rendered config. */
 export interface HttpRequestSpec {
   method: string;
   url: URL;
   headers: Headers;
   body: string | URLSearchParams | undefined;
+  /**
+   * Lower-case names of the headers kept after a redirect to another origin: accept and
+   * content-type when the step set them (or wfd did, for json). Connection headers are never kept.
+   */
+  crossOriginHeaders: ReadonlySet<string>;
   isExpected(status: number): boolean;
 }
 
@@ -27,9 +41,27 @@ export function buildHttpRequest(context: StepContext): HttpRequestSpec {
   appendQuery(url, config.query);
   // Connection headers (credentials) only go to the connection's own origin.
   const headers = new Headers(connection && sameOrigin(url, connection) ? connection.headers : undefined);
-  for (const [name, value] of Object.entries(stringMap(config, "headers"))) headers.set(name, value);
-  const body = readBody(config, headers);
-  return { method, url, headers, body, isExpected: parseExpectStatus(config.expectStatus) };
+  const stepHeaders = stringMap(config, "headers");
+  for (const [name, value] of Object.entries(stepHeaders)) headers.set(name, value);
+  const stepNames = new Set(Object.keys(stepHeaders).map((name) => name.toLowerCase()));
+  const body = readBody(config);
+  if (body !== undefined && BODYLESS_METHODS.has(method)) {
+    throw invalidConfig(
+      `config.${body.key} cannot be sent with a ${method} request (a ${method} request has no body); set config.method, such as POST`,
+    );
+  }
+  if (body?.key === "json" && !headers.has("content-type")) {
+    headers.set("content-type", "application/json");
+    stepNames.add("content-type");
+  }
+  return {
+    method,
+    url,
+    headers,
+    body: body?.value,
+    crossOriginHeaders: new Set(CROSS_ORIGIN_HEADERS.filter((name) => stepNames.has(name))),
+    isExpected: parseExpectStatus(config.expectStatus),
+  };
 }
 
 /** The step's connection target: the run's `connectionId` within the named list, else the first. */
@@ -52,10 +84,13 @@ function resolveUrl(text: string, connection: Connection | null): URL {
 
 function httpUrl(text: string, field: string): URL {
   const url = URL.canParse(text) ? new URL(text) : null;
-  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    throw invalidConfig(`${field} "${text}" is not an http or https URL`);
-  }
+  if (!url || !isHttpUrl(url)) throw invalidConfig(`${field} "${text}" is not an http or https URL`);
   return url;
+}
+
+/** True for the only schemes an http step calls, first URL and redirects alike. */
+export function isHttpUrl(url: URL): boolean {
+  return url.protocol === "http:" || url.protocol === "https:";
 }
 
 function sameOrigin(url: URL, connection: Connection): boolean {
@@ -73,28 +108,33 @@ function appendQuery(url: URL, query: unknown): void {
   }
 }
 
-function readBody(config: Record<string, unknown>, headers: Headers): string | URLSearchParams | undefined {
+/** The body and the config key it came from, or undefined when the step sends none. */
+function readBody(
+  config: Record<string, unknown>,
+): { key: string; value: string | URLSearchParams } | undefined {
   const given = ["json", "body", "form"].filter((key) => config[key] !== undefined);
   if (given.length > 1)
     throw invalidConfig(`config may have only one of json, body and form, got ${given.join(", ")}`);
-  if (config.json !== undefined) {
-    if (!headers.has("content-type")) headers.set("content-type", "application/json");
-    return JSON.stringify(config.json);
-  }
-  if (config.form !== undefined) {
-    return new URLSearchParams(stringMap(config, "form"));
-  }
+  if (config.json !== undefined) return { key: "json", value: JSON.stringify(config.json) };
+  if (config.form !== undefined)
+    return { key: "form", value: new URLSearchParams(stringMap(config, "form")) };
   const body = config.body;
   if (body === undefined || body === null) return undefined;
   if (typeof body !== "string") {
     throw invalidConfig(`config.body must be a string, got ${describe(body)} (use config.json for JSON)`);
   }
-  return body;
+  return { key: "body", value: body };
 }
 
-/** `expectStatus`: a status, a range such as "200-299" or "2xx", or a list of those. Default 200-299. */
+/**
+ * `expectStatus`: a status, a range such as "200-299" or "2xx", or a non-empty list of those.
+ * Default 200-299. The workflow validator (src/workflows/step-config.ts) accepts the same forms.
+ */
 export function parseExpectStatus(value: unknown): (status: number) => boolean {
   if (value === undefined || value === null) return (status) => status >= 200 && status <= 299;
+  // An empty list would fail every answer, whatever the server says: a mistake, not a wish.
+  if (Array.isArray(value) && value.length === 0)
+    throw invalidConfig("config.expectStatus must not be empty");
   const ranges = (Array.isArray(value) ? value : [value]).map(parseStatusRange);
   return (status) => ranges.some(([low, high]) => status >= low && status <= high);
 }

@@ -1,6 +1,8 @@
 import type { StepExecutor } from "../../core/engine.ts";
-import { StepError } from "../../core/errors.ts";
+import { type RunErrorCode, StepError } from "../../core/errors.ts";
+import { maskSecrets } from "../../lib/mask.ts";
 import { MAX_OUTPUT_CHARS } from "../failures.ts";
+import { fetchFollowingRedirects } from "./http-redirect.ts";
 import { buildHttpRequest } from "./http-request.ts";
 
 const EXCERPT_CHARS = 200;
@@ -8,53 +10,69 @@ const EXCERPT_CHARS = 200;
 /** What an http step returns. */
 export interface HttpOutput {
   status: number;
-  headers: Record<string, string>;
+  /**
+   * Lower-case names. A repeated header is one value joined with ", ", except `set-cookie`, which
+   * is always a list: a cookie's Expires date holds a comma, so joined cookies could not be split.
+   */
+  headers: Record<string, string | string[]>;
   body: unknown;
 }
 
 /**
- * `http`: one request with Bun's fetch, aborted with the step. The body is read up to the output
- * limit only, so a huge answer fails the step instead of filling memory.
+ * `http`: one request with Bun's fetch, following redirects (see fetchFollowingRedirects), aborted
+ * with the step. The body is read up to the output limit only, so a huge answer fails the step
+ * instead of filling memory.
  */
 export const httpExecutor: StepExecutor = {
   type: "http",
   async execute(context): Promise<HttpOutput> {
     const request = buildHttpRequest(context);
-    const target = `${request.method} ${request.url.origin}${request.url.pathname}`;
+    // The decoded path: a URL encodes a secret in it its own way (`a%20b|c`), which no encoded
+    // form the masker knows reproduces exactly. No query string: it often carries tokens.
+    const target = `${request.method} ${request.url.origin}${decodePath(request.url.pathname)}`;
+    const secrets = Object.values(context.services.secrets);
+    const fail = (code: RunErrorCode, message: string, retryable = true) =>
+      new StepError(code, maskSecrets(message, secrets), { retryable });
     const { signal } = context;
     let response: Response;
     let text: { text: string; truncated: boolean };
     try {
-      response = await fetch(request.url, {
-        method: request.method,
-        headers: request.headers,
-        body: request.body ?? null,
-        signal,
-      });
+      response = await fetchFollowingRedirects(request, signal);
       text = await readLimited(response, MAX_OUTPUT_CHARS);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       const why = error instanceof Error ? error.message : String(error);
-      throw new StepError("HTTP_REQUEST_FAILED", `${target} failed: ${why}`);
+      throw fail("HTTP_REQUEST_FAILED", `${target} failed: ${why}`);
     }
     if (!request.isExpected(response.status)) {
-      const excerpt = text.text.slice(0, EXCERPT_CHARS).replace(/\s+/g, " ").trim();
-      throw new StepError(
-        "HTTP_STATUS",
-        `${target} answered ${response.status}${excerpt ? `: ${excerpt}` : ""}`,
-      );
+      // Masked before it is cut (a cut secret is no longer found) and before whitespace is
+      // collapsed (a multi-line secret would no longer match).
+      const masked = maskSecrets(text.text, secrets);
+      const excerpt = masked.replace(/\s+/g, " ").trim().slice(0, EXCERPT_CHARS).trim();
+      throw fail("HTTP_STATUS", `${target} answered ${response.status}${excerpt ? `: ${excerpt}` : ""}`);
     }
     if (text.truncated) {
       const message = `${target} answered with a body over ${MAX_OUTPUT_CHARS} bytes`;
-      throw new StepError("OUTPUT_TOO_LARGE", message, { retryable: false });
+      throw fail("OUTPUT_TOO_LARGE", message, false);
     }
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string | string[]> = {};
     response.headers.forEach((value, name) => {
       headers[name.toLowerCase()] = value;
     });
-    return { status: response.status, headers, body: parseBody(text.text, headers["content-type"]) };
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length > 0) headers["set-cookie"] = cookies;
+    const contentType = response.headers.get("content-type") ?? undefined;
+    return { status: response.status, headers, body: parseBody(text.text, contentType) };
   },
 };
+
+function decodePath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
 
 /** JSON when the content type says so and it parses; the text otherwise. */
 function parseBody(text: string, contentType: string | undefined): unknown {
