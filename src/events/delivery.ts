@@ -148,7 +148,9 @@ export class DeliveryWorker {
       : await this.send(delivery, attemptedAt);
     // Cut short by shutdown: not an attempt the receiver saw through; it is sent again after restart.
     if (this.stopping.signal.aborted && outcome.statusCode === null && !problem) return;
-    const result = this.resultOf(delivery, attemptedAt, outcome);
+    // The backoff counts from the end: counted from the start, a 10 s timeout would eat the
+    // first delays and the receiver would be called again at once.
+    const result = this.resultOf(delivery, this.clock.now(), outcome);
     await this.options.store.recordAttempt(delivery.id, {
       ...result,
       attempt: {
@@ -215,14 +217,14 @@ export class DeliveryWorker {
 
   private resultOf(
     delivery: DueDelivery,
-    now: number,
+    endedAt: number,
     outcome: { statusCode: number | null; retry: boolean },
   ): Omit<AttemptResult, "attempt"> {
     if (outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300) {
       return { status: "delivered", nextAttemptAt: null };
     }
     const retryUntil = Date.parse(delivery.createdAt) + (this.options.retryForMs ?? 86_400_000);
-    const nextAt = now + this.backoff(delivery.attempts + 1);
+    const nextAt = endedAt + this.backoff(delivery.attempts + 1);
     if (!outcome.retry || nextAt > retryUntil) return { status: "failed", nextAttemptAt: null };
     return { status: "pending", nextAttemptAt: isoTime(nextAt) };
   }
