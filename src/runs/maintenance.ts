@@ -15,6 +15,8 @@ export interface MaintenanceOptions {
   logger?: Logger;
   /** How often to prune (default 1 h). */
   pruneEveryMs?: number;
+  /** When the first prune comes after start (default 1 min, so a daemon restarted often still prunes). */
+  firstPruneAfterMs?: number;
   /** How often to checkpoint the WAL (default 5 min). */
   checkpointEveryMs?: number;
 }
@@ -41,6 +43,7 @@ export class Maintenance {
         this.controller.signal,
         () => this.prune(),
         onError,
+        this.options.firstPruneAfterMs ?? 60_000,
       ),
       repeatEvery(
         this.clock,

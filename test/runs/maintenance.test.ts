@@ -41,3 +41,29 @@ test("hourly upkeep prunes finished runs past retention and keeps younger ones",
   expect(await runtime.store.getRun(young)).not.toBeNull();
   await maintenance.stop();
 });
+
+test("the first prune comes a minute after start, so a daemon restarted within the hour still prunes", async () => {
+  const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+  runtime = createRuntime({ clock });
+  await runtime.catalog.define(
+    "quick.yaml",
+    "name: Quick\nsteps: [{ id: a, type: transform, config: { mapping: 1 } }]\n",
+  );
+  await runtime.runs.start();
+  const old = (await runtime.runs.create({ workflowId: "quick", trigger: { type: "api" } })).run
+    ?.id as string;
+  await runtime.runs.waitForFinish(old, null);
+  await clock.advance(2 * 86_400_000);
+  const maintenance = new Maintenance({ store: runtime.store, retentionMs: 86_400_000, clock });
+  maintenance.start();
+  const pruned = new Promise<void>((resolve) => {
+    const check = async () =>
+      (await runtime?.store.getRun(old)) === null ? resolve() : setTimeout(check, 5);
+    void check();
+  });
+  await clock.advance(59_999);
+  expect(await runtime.store.getRun(old)).not.toBeNull();
+  await clock.advance(1);
+  await pruned;
+  await maintenance.stop();
+});
