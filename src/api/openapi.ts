@@ -137,6 +137,12 @@ const OPERATIONS: Operation[] = [
     scope: "webhooks:read",
     query: ListDeliveriesQuery,
   },
+  {
+    method: "get",
+    path: "/api/v1/openapi.json",
+    summary: "This OpenAPI document (no key needed)",
+    scope: null,
+  },
 ];
 
 const ENVELOPE_ERROR = {

@@ -65,6 +65,8 @@ describe("links and documents", () => {
     expect(
       document.paths["/api/v1/runs"].post.requestBody.content["application/json"].schema.required,
     ).toContain("workflowId");
+    // DESIGN §7 lists the document among the routes; it needs no key.
+    expect(document.paths["/api/v1/openapi.json"].get.security).toBeUndefined();
   });
 });
 
