@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compiledBinary, REPO_ROOT, runCommand } from "../helpers/binary.ts";
@@ -121,4 +121,36 @@ test("wfd serve on a port in use exits 1 with one line, having started nothing",
   } finally {
     occupant.stop(true);
   }
+});
+
+test("a second SIGTERM interrupts running steps at once: wfd exits cleanly and orphans no process", async () => {
+  const project = mkdtempSync(join(work, "second-signal-"));
+  const pidFile = join(project, "step.pid");
+  mkdirSync(join(project, "workflows"));
+  writeFileSync(join(project, "wfd.yaml"), "shutdown: { gracePeriod: 60s }\n");
+  writeFileSync(
+    join(project, "workflows", "busy.yaml"),
+    `name: Busy
+trigger: { type: schedule, cron: "* * * * * *" }
+steps:
+  - id: work
+    type: shell
+    config: { run: "echo $$ > ${pidFile}; sleep 60" }
+`,
+  );
+  const daemon = Bun.spawn([wfd, "serve", "--host", "127.0.0.1", "--port", "0"], {
+    cwd: project,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const lines = jsonLines(daemon.stdout);
+  await waitForLog(lines, (e) => e.msg === "scheduled run created");
+  while (!existsSync(pidFile) || readFileSync(pidFile, "utf8").trim() === "") await Bun.sleep(20);
+  const stepPid = Number(readFileSync(pidFile, "utf8"));
+  daemon.kill("SIGTERM");
+  await waitForLog(lines, (e) => e.msg === "shutting down");
+  daemon.kill("SIGTERM");
+  // Without the second signal's interrupt this waits out the 60 s grace period (past the test's timeout).
+  expect(await daemon.exited).toBe(0);
+  expect(() => process.kill(stepPid, 0)).toThrow();
 });
