@@ -1,5 +1,7 @@
+import { statSync } from "node:fs";
 import { Command, Option } from "clipanion";
 import { ConfigError } from "../daemon/config.ts";
+import { readErrorReason } from "../workflows/files.ts";
 
 /** An error the CLI reports as one line, with its exit code. */
 export class CliError extends Error {
@@ -85,4 +87,20 @@ export async function readWorkflowsDir(dir: string) {
   } catch (error) {
     throw new CliError((error as Error).message, EXIT.usage);
   }
+}
+
+/** A missing --dir, or a file given as one, is bad input (exit 2), found before the store is opened. */
+export function assertWorkflowsDir(dir: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem =
+      code === "ENOENT" || code === "ENOTDIR"
+        ? "does not exist"
+        : `cannot be read: ${readErrorReason(error)}`;
+    throw new CliError(`workflows directory ${dir} ${problem}`, EXIT.usage);
+  }
+  if (!isDirectory) throw new CliError(`workflows directory ${dir} is not a directory`, EXIT.usage);
 }

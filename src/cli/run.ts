@@ -1,4 +1,3 @@
-import { statSync } from "node:fs";
 import { constants } from "node:os";
 import { Option } from "clipanion";
 import { WfdError } from "../core/errors.ts";
@@ -8,8 +7,7 @@ import { loadConfig } from "../daemon/config.ts";
 import { formatDuration } from "../lib/duration.ts";
 import { createLogger } from "../lib/logger.ts";
 import type { RunService } from "../runs/service.ts";
-import { readErrorReason } from "../workflows/files.ts";
-import { CliError, EXIT, formatDetail, ProjectCommand, paint } from "./common.ts";
+import { assertWorkflowsDir, CliError, EXIT, formatDetail, ProjectCommand, paint } from "./common.ts";
 import { applySets, readInputFile } from "./input.ts";
 import { createProgressPrinter } from "./progress.ts";
 
@@ -56,7 +54,7 @@ export class RunCommand extends ProjectCommand {
 
   async run(): Promise<number> {
     const config = loadConfig(this.overrides());
-    assertDirectory(config.workflowsDir);
+    assertWorkflowsDir(config.workflowsDir);
     const input = applySets(await readInputFile(this.input, this.context.stdin), this.sets);
     const { openServices } = await import("../daemon/services.ts");
     const services = openServices(config, { logger: createLogger({ level: "error", write: () => {} }) });
@@ -151,20 +149,4 @@ export class RunCommand extends ProjectCommand {
       this.context.stdout.write(`${JSON.stringify(run.output, null, 2)}\n`);
     }
   }
-}
-
-/** A missing --dir, or a file given as one, is bad input (exit 2), found before the store is opened. */
-function assertDirectory(dir: string): void {
-  let isDirectory: boolean;
-  try {
-    isDirectory = statSync(dir).isDirectory();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const problem =
-      code === "ENOENT" || code === "ENOTDIR"
-        ? "does not exist"
-        : `cannot be read: ${readErrorReason(error)}`;
-    throw new CliError(`workflows directory ${dir} ${problem}`, EXIT.usage);
-  }
-  if (!isDirectory) throw new CliError(`workflows directory ${dir} is not a directory`, EXIT.usage);
 }

@@ -1,7 +1,7 @@
 import { Option } from "clipanion";
 import * as t from "typanion";
 import { loadConfig } from "../daemon/config.ts";
-import { CliError, EXIT, ProjectCommand } from "./common.ts";
+import { assertWorkflowsDir, CliError, EXIT, ProjectCommand } from "./common.ts";
 import { processLogger } from "./logging.ts";
 
 /** `wfd serve`: runs the daemon until SIGTERM or SIGINT. */
@@ -27,6 +27,7 @@ export class ServeCommand extends ProjectCommand {
       throw new CliError(`--log-format: expected json or pretty, got "${this.logFormat}"`, EXIT.usage);
     }
     const config = loadConfig(this.overrides());
+    assertWorkflowsDir(config.workflowsDir);
     const logger = processLogger(config, this.logFormat);
     const { Daemon } = await import("../daemon/daemon.ts");
     const daemon = new Daemon({

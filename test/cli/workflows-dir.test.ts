@@ -7,7 +7,7 @@ import { REPO_ROOT } from "../helpers/binary.ts";
 const root = mkdtempSync(join(tmpdir(), "wfd-dir-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-test("serve with a file as --dir says it is not a directory, not that it does not exist", async () => {
+test("serve with a file as --dir says it is not a directory, not that it does not exist: exit 2", async () => {
   const file = join(root, "flows.json");
   writeFileSync(file, "{}");
   const child = Bun.spawn(
@@ -17,5 +17,5 @@ test("serve with a file as --dir says it is not a directory, not that it does no
   const [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
   expect(stderr).toContain(`error: workflows directory ${file} is not a directory\n`);
   expect(stderr).not.toContain("does not exist");
-  expect(code).not.toBe(0);
+  expect(code).toBe(2);
 });
