@@ -9,17 +9,36 @@ afterEach(async () => {
   await runtime?.store.close();
 });
 
-test("hourly upkeep prunes finished runs past retention and keeps younger ones", async () => {
-  const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
-  runtime = createRuntime({ clock });
-  await runtime.catalog.define(
+/** A run service on `clock` with one quick workflow, started. */
+async function startRuntime(clock: ManualClock): Promise<Runtime> {
+  const rt = createRuntime({ clock });
+  await rt.catalog.define(
     "quick.yaml",
     "name: Quick\nsteps: [{ id: a, type: transform, config: { mapping: 1 } }]\n",
   );
-  await runtime.runs.start();
-  const old = (await runtime.runs.create({ workflowId: "quick", trigger: { type: "api" } })).run
-    ?.id as string;
-  await runtime.runs.waitForFinish(old, null);
+  await rt.runs.start();
+  return rt;
+}
+
+/** The id of a run of the quick workflow, once it has finished. */
+async function finishedRun(rt: Runtime): Promise<string> {
+  const id = (await rt.runs.create({ workflowId: "quick", trigger: { type: "api" } })).run?.id as string;
+  await rt.runs.waitForFinish(id, null);
+  return id;
+}
+
+/** Resolves once the run is gone from the store (the prune runs in the background). */
+function deleted(rt: Runtime, runId: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const check = async () => ((await rt.store.getRun(runId)) === null ? resolve() : setTimeout(check, 5));
+    void check();
+  });
+}
+
+test("hourly upkeep prunes finished runs past retention and keeps younger ones", async () => {
+  const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+  runtime = await startRuntime(clock);
+  const old = await finishedRun(runtime);
   const maintenance = new Maintenance({
     store: runtime.store,
     retentionMs: 86_400_000,
@@ -28,14 +47,8 @@ test("hourly upkeep prunes finished runs past retention and keeps younger ones",
   });
   maintenance.start();
   await clock.advance(23 * 3_600_000);
-  const young = (await runtime.runs.create({ workflowId: "quick", trigger: { type: "api" } })).run
-    ?.id as string;
-  await runtime.runs.waitForFinish(young, null);
-  const pruned = new Promise<void>((resolve) => {
-    const check = async () =>
-      (await runtime?.store.getRun(old)) === null ? resolve() : setTimeout(check, 5);
-    void check();
-  });
+  const young = await finishedRun(runtime);
+  const pruned = deleted(runtime, old);
   await clock.advance(2 * 3_600_000);
   await pruned;
   expect(await runtime.store.getRun(young)).not.toBeNull();
@@ -44,23 +57,12 @@ test("hourly upkeep prunes finished runs past retention and keeps younger ones",
 
 test("the first prune comes a minute after start, so a daemon restarted within the hour still prunes", async () => {
   const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
-  runtime = createRuntime({ clock });
-  await runtime.catalog.define(
-    "quick.yaml",
-    "name: Quick\nsteps: [{ id: a, type: transform, config: { mapping: 1 } }]\n",
-  );
-  await runtime.runs.start();
-  const old = (await runtime.runs.create({ workflowId: "quick", trigger: { type: "api" } })).run
-    ?.id as string;
-  await runtime.runs.waitForFinish(old, null);
+  runtime = await startRuntime(clock);
+  const old = await finishedRun(runtime);
   await clock.advance(2 * 86_400_000);
   const maintenance = new Maintenance({ store: runtime.store, retentionMs: 86_400_000, clock });
   maintenance.start();
-  const pruned = new Promise<void>((resolve) => {
-    const check = async () =>
-      (await runtime?.store.getRun(old)) === null ? resolve() : setTimeout(check, 5);
-    void check();
-  });
+  const pruned = deleted(runtime, old);
   await clock.advance(59_999);
   expect(await runtime.store.getRun(old)).not.toBeNull();
   await clock.advance(1);
