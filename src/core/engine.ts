@@ -52,6 +52,8 @@ export interface StepContext {
   signal: AbortSignal;
   services: EngineServices;
   log(stream: LogLine["stream"], line: string): void;
+  /** The text with the secrets' values (and their encoded forms) replaced by `***`. */
+  mask(text: string): string;
 }
 
 /** A step type: checks its rendered config and does the work. */

@@ -143,6 +143,7 @@ async function runAttempt(
       },
       services: scope.services,
       log: (stream, line) => log(scope, step.id, line, stream),
+      mask: scope.mask,
     });
     checkOutputSize(output);
     return { ok: true, output: output ?? null };

@@ -13,6 +13,7 @@ import { createEngine } from "../../src/engine/runner.ts";
 import { createStepRegistry } from "../../src/engine/steps/index.ts";
 import { type Clock, ManualClock } from "../../src/lib/clock.ts";
 import { silentLogger } from "../../src/lib/logger.ts";
+import { createMasker } from "../../src/lib/mask.ts";
 
 export const START = Date.parse("2026-01-15T10:00:00.000Z");
 
@@ -169,6 +170,7 @@ export function stepContext(
 ): StepContext & { lines: Array<{ stream: string; line: string }> } {
   const lines: Array<{ stream: string; line: string }> = [];
   const [resolved] = makeWorkflow([step]).steps;
+  const services = extra.services ?? makeServices();
   return {
     runId: "run_TEST",
     workflowId: "wf",
@@ -178,8 +180,9 @@ export function stepContext(
     firstStartedAt: START,
     connectionId: null,
     signal: new AbortController().signal,
-    services: makeServices(),
+    services,
     log: (stream, line) => lines.push({ stream, line }),
+    mask: createMasker(Object.values(services.secrets)),
     lines,
     ...extra,
   };

@@ -1,6 +1,5 @@
 import type { StepExecutor } from "../../core/engine.ts";
 import { type RunErrorCode, StepError } from "../../core/errors.ts";
-import { maskSecrets } from "../../lib/mask.ts";
 import { MAX_OUTPUT_CHARS } from "../failures.ts";
 import { fetchFollowingRedirects } from "./http-redirect.ts";
 import { buildHttpRequest } from "./http-request.ts";
@@ -30,9 +29,8 @@ export const httpExecutor: StepExecutor = {
     // The decoded path: a URL encodes a secret in it its own way (`a%20b|c`), which no encoded
     // form the masker knows reproduces exactly. No query string: it often carries tokens.
     const target = `${request.method} ${request.url.origin}${decodePath(request.url.pathname)}`;
-    const secrets = Object.values(context.services.secrets);
     const fail = (code: RunErrorCode, message: string, retryable = true) =>
-      new StepError(code, maskSecrets(message, secrets), { retryable });
+      new StepError(code, context.mask(message), { retryable });
     const { signal } = context;
     let response: Response;
     let text: { text: string; truncated: boolean };
@@ -47,7 +45,7 @@ export const httpExecutor: StepExecutor = {
     if (!request.isExpected(response.status)) {
       // Masked before it is cut (a cut secret is no longer found) and before whitespace is
       // collapsed (a multi-line secret would no longer match).
-      const masked = maskSecrets(text.text, secrets);
+      const masked = context.mask(text.text);
       const excerpt = masked.replace(/\s+/g, " ").trim().slice(0, EXCERPT_CHARS).trim();
       throw fail("HTTP_STATUS", `${target} answered ${response.status}${excerpt ? `: ${excerpt}` : ""}`);
     }

@@ -3,7 +3,6 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { StepContext, StepExecutor } from "../../core/engine.ts";
 import { StepError } from "../../core/errors.ts";
-import { maskSecrets } from "../../lib/mask.ts";
 import { MAX_OUTPUT_CHARS } from "../failures.ts";
 import { describe, invalidConfig, optionalString, stringMap } from "./config.ts";
 import { LineCapture, LogBudget } from "./line-capture.ts";
@@ -118,8 +117,7 @@ async function runCommand(context: StepContext, command: ShellCommand, graceMs: 
   stdout.flush();
   stderr.flush();
   if (context.signal.aborted) throw context.signal.reason;
-  const mask = (text: string) => maskSecrets(text, Object.values(context.services.secrets));
-  return commandResult(command, exit, { stdout, stderr, limit, mask });
+  return commandResult(command, exit, { stdout, stderr, limit, mask: context.mask });
 }
 
 function capture(
