@@ -46,19 +46,20 @@ function fieldError(field: string, problem: string): WfdError {
   ]);
 }
 
-/** The checks the body schema cannot make: they need the daemon's configuration. */
-async function checkAgainstConfig(deps: ApiDeps, options: RunOptions): Promise<void> {
-  if (options.connectionId !== undefined && !deps.connectionIds.has(options.connectionId)) {
+/** A check the body schema cannot make: it needs the daemon's configuration. */
+function checkConnection(deps: ApiDeps, connectionId: string | undefined): void {
+  if (connectionId !== undefined && !deps.connectionIds.has(connectionId)) {
     throw fieldError("connectionId", "is not the id of a connection target in wfd.yaml");
   }
-  const urlProblem = options.webhookUrl ? await deps.outboundUrlProblem(options.webhookUrl) : null;
-  if (urlProblem) throw fieldError("webhookUrl", urlProblem);
 }
 
 async function startRun(c: Context<ApiEnv>, deps: ApiDeps, workflowId: string, options: RunOptions) {
   const key = c.get("apiKey");
   assertWorkflowAllowed(key, workflowId);
-  await checkAgainstConfig(deps, options);
+  checkConnection(deps, options.connectionId);
+  // Awaited only when there is a URL to check: most requests have none.
+  const urlProblem = options.webhookUrl ? await deps.outboundUrlProblem(options.webhookUrl) : null;
+  if (urlProblem) throw fieldError("webhookUrl", urlProblem);
   const { run, replayed } = await deps.runs.create({
     workflowId,
     input: options.input ?? {},
